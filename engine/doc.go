@@ -1,0 +1,2 @@
+// Package engine holds searchdesk's records and the Badger store.
+package engine

@@ -1,0 +1,3 @@
+module searchdesk
+
+go 1.26.8
