@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"searchdesk/engine/number"
+)
+
+// DefaultDeskCode is the desk mail goes to when no desk is named.
+const DefaultDeskCode = "support"
+
+// DefaultPattern numbers tickets of a new desk: SUP-26-1, SUP-26-2, ...
+const DefaultPattern = "SUP-{{yy}}-{{nr-y}}"
+
+func validDeskCode(code string) bool {
+	if code == "" || len(code) > 32 {
+		return false
+	}
+	for _, r := range code {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// normalizeDesk fills defaults and validates d.
+func normalizeDesk(d *Desk) error {
+	d.Code = strings.ToLower(strings.TrimSpace(d.Code))
+	if !validDeskCode(d.Code) {
+		return fmt.Errorf("engine: desk code %q: use 1-32 of a-z, 0-9, - and _: %w", d.Code, ErrInvalid)
+	}
+	if d.Name == "" {
+		d.Name = d.Code
+	}
+	if d.Pattern == "" {
+		d.Pattern = DefaultPattern
+	}
+	if _, err := number.Parse(d.Pattern); err != nil {
+		return fmt.Errorf("engine: desk %s: %w: %w", d.Code, err, ErrInvalid)
+	}
+	if d.DefaultPriority == "" {
+		d.DefaultPriority = "normal"
+	}
+	if d.SubjectWindowDays <= 0 {
+		d.SubjectWindowDays = 14
+	}
+	if d.ClosedPolicy == "" {
+		d.ClosedPolicy = ClosedReopen
+	}
+	if d.ClosedPolicy != ClosedReopen && d.ClosedPolicy != ClosedFollowUp {
+		return fmt.Errorf("engine: desk %s: closed policy %q: want %s or %s: %w", d.Code, d.ClosedPolicy, ClosedReopen, ClosedFollowUp, ErrInvalid)
+	}
+	if d.UnverifiedPolicy == "" {
+		d.UnverifiedPolicy = UnverifiedAttach
+	}
+	if d.UnverifiedPolicy != UnverifiedAttach && d.UnverifiedPolicy != UnverifiedNewLinked {
+		return fmt.Errorf("engine: desk %s: unverified policy %q: want %s or %s: %w", d.Code, d.UnverifiedPolicy, UnverifiedAttach, UnverifiedNewLinked, ErrInvalid)
+	}
+	for i, a := range d.Addresses {
+		d.Addresses[i] = strings.ToLower(strings.TrimSpace(a))
+	}
+	if len(d.Secret) == 0 {
+		d.Secret = make([]byte, 32)
+		if _, err := rand.Read(d.Secret); err != nil {
+			return fmt.Errorf("engine: desk secret: %w", err)
+		}
+	}
+	return nil
+}
+
+// SaveDesk creates d, or updates the desk with d.ID. The number pattern is
+// validated (DESIGN.md, Ticket numbers); codes are unique.
+func (s *Store) SaveDesk(ctx context.Context, d Desk) (Desk, error) {
+	if err := normalizeDesk(&d); err != nil {
+		return Desk{}, err
+	}
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		return s.saveDeskTxn(txn, w, &d)
+	})
+	return d, err
+}
+
+func (s *Store) saveDeskTxn(txn *badger.Txn, w *writeCtx, d *Desk) error {
+	idb, err := getRaw(txn, key(pDeskCode, d.Code))
+	switch {
+	case err == nil && string(idb) != d.ID && d.ID != "":
+		return fmt.Errorf("engine: desk code %q is taken: %w", d.Code, ErrConflict)
+	case err == nil && d.ID == "":
+		return fmt.Errorf("engine: desk code %q is taken: %w", d.Code, ErrConflict)
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	if d.ID == "" {
+		d.ID = s.newID()
+		d.Created = w.now
+	} else {
+		var old Desk
+		if err := getJSON(txn, key(pDesk, d.ID), &old); err != nil {
+			return err
+		}
+		if old.Code != d.Code {
+			if err := txn.Delete(key(pDeskCode, old.Code)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := txn.Set(key(pDeskCode, d.Code), []byte(d.ID)); err != nil {
+		return err
+	}
+	w.op = "desk"
+	w.desks = append(w.desks, d.ID)
+	return putJSON(txn, key(pDesk, d.ID), d)
+}
+
+// EnsureDesk returns the desk with code, creating it with defaults if missing.
+func (s *Store) EnsureDesk(ctx context.Context, code string) (Desk, error) {
+	if code == "" {
+		code = DefaultDeskCode
+	}
+	d, err := s.DeskByCode(ctx, code)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return d, err
+	}
+	d = Desk{Code: code}
+	if code == DefaultDeskCode {
+		d.Name = "Support"
+	}
+	d, err = s.SaveDesk(ctx, d)
+	if errors.Is(err, ErrConflict) { // created meanwhile
+		return s.DeskByCode(ctx, code)
+	}
+	return d, err
+}
+
+// DeskByCode returns the desk with code.
+func (s *Store) DeskByCode(ctx context.Context, code string) (Desk, error) {
+	var d Desk
+	err := s.db.View(func(txn *badger.Txn) error {
+		return deskByCodeTxn(txn, strings.ToLower(code), &d)
+	})
+	return d, err
+}
+
+func deskByCodeTxn(txn *badger.Txn, code string, d *Desk) error {
+	id, err := getRaw(txn, key(pDeskCode, code))
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("engine: desk %q: %w", code, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return getJSON(txn, key(pDesk, string(id)), d)
+}
+
+// Desk returns the desk with id.
+func (s *Store) Desk(ctx context.Context, id string) (Desk, error) {
+	var d Desk
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pDesk, id), &d) })
+	if errors.Is(err, ErrNotFound) {
+		return d, fmt.Errorf("engine: desk %s: %w", id, ErrNotFound)
+	}
+	return d, err
+}
+
+// Desks lists every desk in creation order.
+func (s *Store) Desks(ctx context.Context) ([]Desk, error) {
+	var out []Desk
+	err := s.db.View(func(txn *badger.Txn) error {
+		return eachJSON(txn, []byte(pDesk), func() any { return &Desk{} }, func(v any) error {
+			out = append(out, *v.(*Desk))
+			return nil
+		})
+	})
+	return out, err
+}

@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"searchdesk/engine/mime"
+	"searchdesk/engine/subject"
+)
+
+// Inbound is one message arriving at a desk.
+type Inbound struct {
+	Desk    string // desk code; "" means the default desk
+	Raw     []byte // the message as received, stored verbatim
+	Source  string // where it came from, e.g. "import:archive.mbox#12"
+	Channel string // ticket source for a new ticket: email, import, form, ...
+	// Received is when the desk got the message; zero means now, or for
+	// imports (Channel "import") the message's Date when it is plausible.
+	Received time.Time
+	// Truncated says Raw is only the start of a larger message.
+	Truncated bool
+	// NoSync skips the fsync: the caller calls Store.Sync before it
+	// acknowledges the message (group commit for bulk import).
+	NoSync bool
+}
+
+// Intake outcomes.
+const (
+	OutcomeStored    = "stored"
+	OutcomeDuplicate = "duplicate"
+)
+
+// IntakeResult says what Intake did with a message.
+type IntakeResult struct {
+	Outcome      string
+	MessageID    string // our id of the stored message (or of the one it duplicates)
+	TicketID     string
+	TicketNumber string
+	NewTicket    bool
+	Reason       Reason
+	Flags        []string
+}
+
+// draft is a parsed inbound message on its way into the store.
+type draft struct {
+	in       Inbound
+	pm       *mime.Message
+	msg      Message
+	sender   string // the one From address that identifies the sender; "" if none
+	multiple bool   // more than one From address (MAIL-09)
+	norm     string // normalized subject
+	chash    string // content hash, for messages without Message-ID
+	atts     []mime.Attachment
+	id       string // our id for the message, fixed before any write
+	size     int    // raw plus decoded attachment bytes
+}
+
+// Intake stores one inbound message: raw bytes, message, ticket, contact,
+// audit and feed entry in one transaction, threaded by DESIGN.md's rules.
+// A message that cannot be parsed is stored raw, flagged parse-error.
+func (s *Store) Intake(ctx context.Context, in Inbound) (IntakeResult, error) {
+	d := s.prepare(in)
+	if s.preStored(d) {
+		if err := s.preStore(d); err != nil {
+			return IntakeResult{}, err
+		}
+	}
+	var res IntakeResult
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		var err error
+		res, err = s.intakeTxn(txn, w, d)
+		return err
+	})
+	if err != nil {
+		return IntakeResult{}, fmt.Errorf("engine: intake %s: %w", in.Source, err)
+	}
+	if !in.NoSync {
+		if err := s.Sync(); err != nil {
+			return IntakeResult{}, err
+		}
+	}
+	return res, nil
+}
+
+// parseSafely runs the MIME parser, turning a panic into an error (REL-07).
+func parseSafely(raw []byte) (pm *mime.Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			pm, err = nil, fmt.Errorf("engine: mime parser panicked: %v\n%s", r, debug.Stack())
+		}
+	}()
+	return mime.Parse(raw, mime.DefaultLimits())
+}
+
+func (s *Store) prepare(in Inbound) *draft {
+	d := &draft{in: in, id: s.newID(), size: len(in.Raw)}
+	now := s.opts.Now().UTC()
+	pm, err := parseSafely(in.Raw)
+	m := &d.msg
+	m.Kind = KindEmailIn
+	m.Source = in.Source
+	m.RawSize = len(in.Raw)
+	if err != nil || pm == nil {
+		m.Flags = append(m.Flags, FlagParseError)
+		m.Problems = append(m.Problems, errString(err))
+		if pm == nil {
+			pm = &mime.Message{}
+		}
+	}
+	if in.Truncated || len(in.Raw) > s.opts.MaxRawBytes {
+		m.Flags = append(m.Flags, FlagQuarantined)
+	}
+	d.pm = pm
+	m.MessageID = pm.MessageID
+	m.InReplyTo = pm.InReplyTo
+	m.References = pm.References
+	m.Subject = pm.Subject
+	m.Date = pm.Date
+	m.DateRaw = pm.DateRaw
+	m.Text = pm.Text
+	m.HTML = pm.HTML
+	m.Problems = append(m.Problems, pm.Problems...)
+	m.To = addrs(pm.To)
+	m.Cc = addrs(pm.Cc)
+	from := addrs(pm.From)
+	if len(from) == 0 && pm.Sender != nil {
+		from = addrs([]mime.Address{*pm.Sender})
+	}
+	if len(from) > 0 {
+		m.From = from[0]
+		d.sender = from[0].Addr
+	}
+	d.multiple = len(from) > 1
+	a := pm.Auto
+	m.Automatic = a.AutoSubmitted != "" || a.Precedence != "" || a.ListID != "" || a.AutoReply || a.NullSender || pm.Report != nil
+	m.Received = receivedTime(in, pm, now)
+	d.norm = subject.Normalize(pm.Subject)
+	d.atts = pm.Attachments
+	var ah [][]byte
+	for _, at := range pm.Attachments {
+		ah = append(ah, []byte(contentHash(at.Data)))
+		d.size += len(at.Data)
+	}
+	body := mime.NormalizeBody(pm.Text)
+	if body == "" && len(ah) == 0 {
+		body = mime.NormalizeBody(string(rawBody(in.Raw)))
+	}
+	m.BodyHash = hashHex(append([][]byte{[]byte(body)}, ah...)...)
+	if m.MessageID == "" {
+		var hdr strings.Builder
+		for _, x := range append(append([]Address{m.From}, m.To...), m.Cc...) {
+			hdr.WriteString(x.Addr + ",")
+		}
+		d.chash = hashHex([]byte(hdr.String()), []byte(strings.TrimSpace(pm.Subject)), []byte(strings.TrimSpace(pm.DateRaw)), []byte(m.BodyHash))
+	}
+	return d
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "unreadable message"
+	}
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// rawBody returns what follows the header block.
+func rawBody(raw []byte) []byte {
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return raw[i+4:]
+	}
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		return raw[i+2:]
+	}
+	return nil
+}
+
+// receivedTime is the message's arrival time. Imported mail arrived when
+// its Date says, if that is plausible (REL-12: never trust a future or
+// ancient date).
+func receivedTime(in Inbound, pm *mime.Message, now time.Time) time.Time {
+	if !in.Received.IsZero() {
+		return in.Received.UTC()
+	}
+	if in.Channel == "import" && !pm.Date.IsZero() {
+		t := pm.Date.UTC()
+		if t.Year() >= 1980 && t.Before(now.Add(48*time.Hour)) {
+			return t
+		}
+	}
+	return now
+}
+
+func addrs(in []mime.Address) []Address {
+	var out []Address
+	for _, a := range in {
+		if n := normAddr(a.Addr); n != "" {
+			out = append(out, Address{Name: a.Name, Addr: n})
+		}
+	}
+	return out
+}

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"encoding/binary"
+	"strings"
+)
+
+// Key layout. Every record kind has its own prefix; ids are ULIDs, so keys
+// of one kind sort by creation time. Secondary keys map a lookup value to an
+// id. Values are JSON unless noted.
+//
+//	desk/<deskID>                          Desk
+//	deskcode/<code>                        deskID (raw)
+//	ticket/<ticketID>                      Ticket
+//	tnum/<deskID>/<NUMBER upper>           ticketID (raw)
+//	tmsg/<ticketID>/<messageID>            empty: the messages of a ticket, in order
+//	msg/<messageID>                        Message
+//	raw/<messageID>                        raw RFC 5322 bytes, verbatim
+//	blob/<sha256 hex>                      attachment bytes, stored once per content
+//	mid/<deskID>/<Message-ID>              ticketID (raw): every Message-ID the desk has
+//	                                       received, sent, or seen named in References or
+//	                                       In-Reply-To of a stored message
+//	mstored/<deskID>/<Message-ID>/<msgID>  body hash (raw): stored messages with that Message-ID
+//	chash/<deskID>/<content hash>          messageID (raw): messages without Message-ID
+//	subj/<deskID>/<subject hash>/<ticketID> empty: tickets by normalized subject
+//	contact/<contactID>                    Contact
+//	caddr/<address>                        contactID (raw)
+//	account/<accountID>                    Account
+//	adom/<domain>                          accountID (raw)
+//	user/<userID>                          User
+//	uemail/<address>                       userID (raw)
+//	task/<taskID>                          Task
+//	ttask/<ticketID>/<taskID>              empty
+//	audit/<ticketID>/<auditID>             AuditEntry
+//	feed/<seq: 8 bytes big endian>         FeedEntry
+//	outbox/<outboxID>                      OutboxMail
+//	counter/<deskID>/<period key>          uint64 big endian: ticket-number counters
+//	meta/<name>                            store metadata (feed sequence, schema version)
+const (
+	pDesk     = "desk/"
+	pDeskCode = "deskcode/"
+	pTicket   = "ticket/"
+	pTNum     = "tnum/"
+	pTMsg     = "tmsg/"
+	pMsg      = "msg/"
+	pRaw      = "raw/"
+	pBlob     = "blob/"
+	pMID      = "mid/"
+	pMStored  = "mstored/"
+	pCHash    = "chash/"
+	pSubj     = "subj/"
+	pContact  = "contact/"
+	pCAddr    = "caddr/"
+	pAccount  = "account/"
+	pADom     = "adom/"
+	pUser     = "user/"
+	pUEmail   = "uemail/"
+	pTask     = "task/"
+	pTTask    = "ttask/"
+	pAudit    = "audit/"
+	pFeed     = "feed/"
+	pOutbox   = "outbox/"
+	pCounter  = "counter/"
+	pMeta     = "meta/"
+
+	metaFeedSeq = pMeta + "feedseq"
+	metaSchema  = pMeta + "schema"
+)
+
+// key joins parts into one key; parts must not contain "/" unless they are
+// the last part.
+func key(prefix string, parts ...string) []byte {
+	var b strings.Builder
+	b.WriteString(prefix)
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(p)
+	}
+	return []byte(b.String())
+}
+
+func feedKey(seq uint64) []byte {
+	k := make([]byte, len(pFeed)+8)
+	copy(k, pFeed)
+	binary.BigEndian.PutUint64(k[len(pFeed):], seq)
+	return k
+}
+
+func u64(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+func u64b(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// normAddr lower-cases and trims an address; "" if it is not one.
+func normAddr(a string) string {
+	a = strings.ToLower(strings.TrimSpace(a))
+	a = strings.Trim(a, "<>")
+	if !strings.Contains(a, "@") || strings.ContainsAny(a, " \t\r\n") {
+		return ""
+	}
+	return a
+}
+
+func domainOf(addr string) string {
+	i := strings.LastIndexByte(addr, '@')
+	if i < 0 {
+		return ""
+	}
+	return addr[i+1:]
+}
+
+// AddUser creates a user. The email must be a valid, unused address.
+func (s *Store) AddUser(ctx context.Context, u User) (User, error) {
+	a, err := mail.ParseAddress(u.Email)
+	if err != nil {
+		return User{}, fmt.Errorf("engine: user email %q: %w", u.Email, ErrInvalid)
+	}
+	u.Email = strings.ToLower(a.Address)
+	switch u.Role {
+	case RoleAdmin, RoleOperator, RoleAgent:
+	default:
+		return User{}, fmt.Errorf("engine: user role %q: want admin, operator or agent: %w", u.Role, ErrInvalid)
+	}
+	if u.Name == "" {
+		u.Name = a.Name
+	}
+	err = s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		if _, err := getRaw(txn, key(pUEmail, u.Email)); err == nil {
+			return fmt.Errorf("engine: user %s exists: %w", u.Email, ErrConflict)
+		}
+		for _, d := range u.Desks {
+			if _, err := getRaw(txn, key(pDesk, d)); err != nil {
+				return fmt.Errorf("engine: user desk %s: %w", d, err)
+			}
+		}
+		u.ID = s.newID()
+		u.Created = w.now
+		w.op = "user"
+		if err := txn.Set(key(pUEmail, u.Email), []byte(u.ID)); err != nil {
+			return err
+		}
+		return putJSON(txn, key(pUser, u.ID), u)
+	})
+	return u, err
+}
+
+// UserByEmail returns the user with that address.
+func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
+	var u User
+	err := s.db.View(func(txn *badger.Txn) error { return userByEmailTxn(txn, normAddr(email), &u) })
+	return u, err
+}
+
+func userByEmailTxn(txn *badger.Txn, email string, u *User) error {
+	id, err := getRaw(txn, key(pUEmail, email))
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("engine: user %s: %w", email, ErrNotFound)
+	}
+	if err != nil {
+		return err
+	}
+	return getJSON(txn, key(pUser, string(id)), u)
+}
+
+// Users lists every user.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	var out []User
+	err := s.db.View(func(txn *badger.Txn) error {
+		return eachJSON(txn, []byte(pUser), func() any { return &User{} }, func(v any) error {
+			out = append(out, *v.(*User))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// MemberOf reports whether u works on desk: admins and operators see every
+// desk, agents the desks they belong to.
+func (u User) MemberOf(deskID string) bool {
+	return u.Role == RoleAdmin || u.Role == RoleOperator || slices.Contains(u.Desks, deskID)
+}
+
+// SaveAccount creates an account; senders from its domains join it.
+func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
+	if a.Name == "" {
+		return Account{}, fmt.Errorf("engine: account needs a name: %w", ErrInvalid)
+	}
+	for i, d := range a.Domains {
+		a.Domains[i] = strings.ToLower(strings.TrimSpace(d))
+		if a.Domains[i] == "" || strings.ContainsAny(a.Domains[i], " @/") {
+			return Account{}, fmt.Errorf("engine: account domain %q: %w", d, ErrInvalid)
+		}
+	}
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		for _, d := range a.Domains {
+			if id, err := getRaw(txn, key(pADom, d)); err == nil && string(id) != a.ID {
+				return fmt.Errorf("engine: domain %s belongs to another account: %w", d, ErrConflict)
+			}
+		}
+		if a.ID == "" {
+			a.ID = s.newID()
+			a.Created = w.now
+		}
+		w.op = "account"
+		for _, d := range a.Domains {
+			if err := txn.Set(key(pADom, d), []byte(a.ID)); err != nil {
+				return err
+			}
+		}
+		return putJSON(txn, key(pAccount, a.ID), a)
+	})
+	return a, err
+}
+
+// ensureContact returns the contact for addr, creating it (and joining the
+// account of its domain) when the address is new.
+func (s *Store) ensureContact(txn *badger.Txn, w *writeCtx, addr, name string) (Contact, error) {
+	var c Contact
+	id, err := getRaw(txn, key(pCAddr, addr))
+	if err == nil {
+		return c, getJSON(txn, key(pContact, string(id)), &c)
+	}
+	if !errors.Is(err, ErrNotFound) {
+		return c, err
+	}
+	c = Contact{ID: s.newID(), Name: name, Addresses: []string{addr}, Created: w.now}
+	if acc, err := getRaw(txn, key(pADom, domainOf(addr))); err == nil {
+		c.AccountID = string(acc)
+	}
+	if err := txn.Set(key(pCAddr, addr), []byte(c.ID)); err != nil {
+		return c, err
+	}
+	return c, putJSON(txn, key(pContact, c.ID), c)
+}

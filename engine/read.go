@@ -1,0 +1,143 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Ticket returns the ticket with id.
+func (s *Store) Ticket(ctx context.Context, id string) (Ticket, error) {
+	var t Ticket
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pTicket, id), &t) })
+	if errors.Is(err, ErrNotFound) {
+		return t, fmt.Errorf("engine: ticket %s: %w", id, ErrNotFound)
+	}
+	return t, err
+}
+
+// TicketByNumber returns the ticket of desk with number (as typed in full).
+func (s *Store) TicketByNumber(ctx context.Context, deskID, num string) (Ticket, error) {
+	var t Ticket
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, key(pTNum, deskID, strings.ToUpper(num)))
+		if err != nil {
+			id, err = getRaw(txn, key(pTNum, deskID, num))
+		}
+		if err != nil {
+			return err
+		}
+		return getJSON(txn, key(pTicket, string(id)), &t)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return t, fmt.Errorf("engine: ticket %s: %w", num, ErrNotFound)
+	}
+	return t, err
+}
+
+// Messages returns the messages of a ticket in arrival order.
+func (s *Store) Messages(ctx context.Context, ticketID string) ([]Message, error) {
+	var out []Message
+	err := s.db.View(func(txn *badger.Txn) error {
+		return eachTicketMessage(txn, ticketID, func(m *Message) error {
+			out = append(out, *m)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func eachTicketMessage(txn *badger.Txn, ticketID string, fn func(*Message) error) error {
+	prefix := append(key(pTMsg, ticketID), '/')
+	for _, k := range keysWithPrefix(txn, prefix) {
+		var m Message
+		if err := getJSON(txn, key(pMsg, string(k[len(prefix):])), &m); err != nil {
+			return err
+		}
+		if err := fn(&m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Message returns one message.
+func (s *Store) Message(ctx context.Context, id string) (Message, error) {
+	var m Message
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pMsg, id), &m) })
+	if errors.Is(err, ErrNotFound) {
+		return m, fmt.Errorf("engine: message %s: %w", id, ErrNotFound)
+	}
+	return m, err
+}
+
+// Raw returns the message's bytes exactly as received.
+func (s *Store) Raw(ctx context.Context, msgID string) ([]byte, error) {
+	var out []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		o := badger.DefaultIteratorOptions
+		o.Prefix = append(key(pRaw, msgID), '/')
+		it := txn.NewIterator(o)
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, v...)
+			n++
+		}
+		if n == 0 {
+			return fmt.Errorf("engine: raw %s: %w", msgID, ErrNotFound)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Blob returns attachment bytes by content hash.
+func (s *Store) Blob(ctx context.Context, hash string) ([]byte, error) {
+	var b []byte
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		b, err = getRaw(txn, key(pBlob, hash))
+		return err
+	})
+	return b, err
+}
+
+// EachTicket calls fn for every ticket in creation order, streaming.
+func (s *Store) EachTicket(ctx context.Context, fn func(*Ticket) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		n := 0
+		return eachJSON(txn, []byte(pTicket), func() any { return &Ticket{} }, func(v any) error {
+			if n++; n%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			return fn(v.(*Ticket))
+		})
+	})
+}
+
+// Counts reports how many records of the main kinds the store holds.
+type Counts struct {
+	Tickets, Messages, Contacts int
+}
+
+// Count counts tickets, messages and contacts.
+func (s *Store) Count(ctx context.Context) (Counts, error) {
+	var c Counts
+	err := s.db.View(func(txn *badger.Txn) error {
+		c.Tickets = len(keysWithPrefix(txn, []byte(pTicket)))
+		c.Messages = len(keysWithPrefix(txn, []byte(pMsg)))
+		c.Contacts = len(keysWithPrefix(txn, []byte(pContact)))
+		return nil
+	})
+	return c, err
+}
