@@ -25,7 +25,7 @@ func openTest(t *testing.T) *Store {
 }
 
 // mail builds a small RFC 5322 message; headers with empty values are left out.
-func mail(hdr map[string]string, body string) []byte {
+func mkmail(hdr map[string]string, body string) []byte {
 	var b strings.Builder
 	keys := make([]string, 0, len(hdr))
 	for k := range hdr {
@@ -68,7 +68,7 @@ func TestThreadingRules(t *testing.T) {
 	s := openTest(t)
 	newDesk(t, s)
 	ctx := context.Background()
-	orig := intake(t, s, mail(map[string]string{
+	orig := intake(t, s, mkmail(map[string]string{
 		"From": "Carol <carol@customer.example.org>", "To": "support@desk.example.com",
 		"Cc": "Dave <dave@customer.example.org>", "Subject": "Printer jammed",
 		"Message-ID": "<orig@customer.example.org>", "Date": "Mon, 2 Feb 2026 10:00:00 +0000"}, "The printer is jammed."))
@@ -110,7 +110,7 @@ func TestThreadingRules(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := intake(t, s, mail(tc.hdr, "body of "+tc.name))
+			r := intake(t, s, mkmail(tc.hdr, "body of "+tc.name))
 			if r.Reason.Rule != tc.wantRule {
 				t.Errorf("rule: got %q (%q), want %q", r.Reason.Rule, r.Reason.Matched, tc.wantRule)
 			}
@@ -135,23 +135,23 @@ func TestDuplicates(t *testing.T) {
 	s := openTest(t)
 	newDesk(t, s)
 	h := map[string]string{"From": "a@example.org", "To": "support@desk.example.com", "Subject": "x", "Message-ID": "<dup@example.org>"}
-	first := intake(t, s, mail(h, "same body"))
+	first := intake(t, s, mkmail(h, "same body"))
 	h2 := map[string]string{"From": "a@example.org", "To": "support@desk.example.com", "Subject": "x", "Message-ID": "<dup@example.org>", "X-Other-Path": "1"}
-	again := intake(t, s, mail(h2, "same body  "))
+	again := intake(t, s, mkmail(h2, "same body  "))
 	if again.Outcome != OutcomeDuplicate || again.MessageID != first.MessageID {
 		t.Errorf("same id and body: got %+v, want duplicate of %s", again, first.MessageID)
 	}
-	other := intake(t, s, mail(h, "another body"))
+	other := intake(t, s, mkmail(h, "another body"))
 	if other.Outcome != OutcomeStored || other.TicketID != first.TicketID || !slices.Contains(other.Flags, FlagDuplicateID) {
 		t.Errorf("same id, other body: got %+v, want stored on %s flagged duplicate-id", other, first.TicketID)
 	}
 	// REL-13: no Message-ID, same From/Subject/Date, different bodies: both kept.
 	nh := map[string]string{"From": "b@example.org", "Subject": "twin", "Date": "Tue, 3 Mar 2026 10:15:00 +0000"}
-	a, b := intake(t, s, mail(nh, "body A")), intake(t, s, mail(nh, "body B"))
+	a, b := intake(t, s, mkmail(nh, "body A")), intake(t, s, mkmail(nh, "body B"))
 	if a.Outcome != OutcomeStored || b.Outcome != OutcomeStored || a.MessageID == b.MessageID {
 		t.Errorf("twins: got %s and %s, want both stored", a.Outcome, b.Outcome)
 	}
-	if c := intake(t, s, mail(nh, "body A")); c.Outcome != OutcomeDuplicate {
+	if c := intake(t, s, mkmail(nh, "body A")); c.Outcome != OutcomeDuplicate {
 		t.Errorf("twin again: got %s, want duplicate", c.Outcome)
 	}
 }
@@ -172,7 +172,7 @@ func TestNumbersUniqueUnderConcurrentWriters(t *testing.T) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				raw := mail(map[string]string{"From": fmt.Sprintf("w%d@example.org", w), "Subject": fmt.Sprintf("s %d %d", w, i),
+				raw := mkmail(map[string]string{"From": fmt.Sprintf("w%d@example.org", w), "Subject": fmt.Sprintf("s %d %d", w, i),
 					"Message-ID": fmt.Sprintf("<%d.%d@example.org>", w, i)}, "x")
 				r, err := s.Intake(context.Background(), Inbound{Raw: raw, Channel: "email"})
 				if err != nil {
@@ -212,7 +212,7 @@ func TestFeedAndAudit(t *testing.T) {
 	s := openTest(t)
 	newDesk(t, s)
 	before := s.LastSeq()
-	r := intake(t, s, mail(map[string]string{"From": "a@example.org", "Subject": "hello", "Message-ID": "<f1@example.org>"}, "x"))
+	r := intake(t, s, mkmail(map[string]string{"From": "a@example.org", "Subject": "hello", "Message-ID": "<f1@example.org>"}, "x"))
 	feed, err := s.Feed(context.Background(), before, 10)
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 
 // ExportMessage is a message as `searchdesk export --format jsonl` writes it.
 type ExportMessage struct {
-	Kind        string    `json:"kind"`
 	ID          string    `json:"id"`
 	MessageID   string    `json:"message_id"`
 	Ticket      string    `json:"ticket"`

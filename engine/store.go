@@ -293,7 +293,6 @@ func contentHash(b []byte) string {
 	return hex.EncodeToString(h[:])
 }
 
-
 func maxTime(a, b time.Time) time.Time {
 	if a.After(b) {
 		return a

@@ -8,6 +8,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"searchdesk/engine/number"
+	"searchdesk/engine/subject"
 )
 
 // plan is what the threading rules decided for one message.
@@ -85,7 +86,7 @@ func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
 	if done, err := s.ruleSubjectNumber(txn, desk, d, &p); done || err != nil {
 		return p, s.identity(txn, desk, d, &p, err)
 	}
-	if len(m.InReplyTo) == 0 && len(m.References) == 0 {
+	if len(m.InReplyTo) == 0 && len(m.References) == 0 && subject.IsReply(m.Subject) {
 		if done, err := s.ruleSubjectSender(txn, desk, d, &p); done || err != nil {
 			if err == nil {
 				p.verified = !d.multiple
@@ -252,9 +253,12 @@ func (s *Store) ruleSubjectNumber(txn *badger.Txn, desk *Desk, d *draft, p *plan
 	return false, nil
 }
 
-// ruleSubjectSender is rule 5: no threading headers, the same normalized
-// subject as a ticket this sender takes part in (or their account's), not
-// closed and active within the desk's window.
+// ruleSubjectSender is rule 5: a reply without threading headers (its
+// subject says Re:, Odp:, AW:, ... but no In-Reply-To or References), with
+// the same normalized subject as a ticket this sender takes part in (or
+// their account's), not closed and active within the desk's window. A fresh
+// message that merely repeats a subject ("[PATCH v2] x" after "[PATCH] x")
+// opens its own ticket.
 func (s *Store) ruleSubjectSender(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
 	if d.norm == "" || d.sender == "" || d.multiple {
 		return false, nil

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"sort"
+	"syscall"
+	"testing"
+	"time"
+
+)
+
+// storedMessages counts the messages in the store under data.
+func storedMessages(t *testing.T, data string) int {
+	t.Helper()
+	env := &cliEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
+	env.log = discardLogger()
+	st, err := openStore(env, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Messages
+}
+
+// messageKeys lists every exported message as message_id|source, sorted.
+func messageKeys(t *testing.T, data string) []string {
+	t.Helper()
+	var keys []string
+	for _, m := range exportedMessages(t, data) {
+		keys = append(keys, fmt.Sprintf("%s|%s", m["message_id"], m["source"]))
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// TestImportSurvivesSIGKILL kills `searchdesk import` at random moments
+// while it is storing, imports again, and checks that the result is the
+// same as an uninterrupted import: nothing lost, nothing twice (REL-01).
+func TestImportSurvivesSIGKILL(t *testing.T) {
+	archive := needCorpus(t, "threaded/twisted-web.mbox.gz")
+	clean := t.TempDir()
+	start := time.Now()
+	want := importJSON(t, clean, archive)
+	full := time.Since(start)
+	wantKeys := messageKeys(t, clean)
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	runs := 0
+	for attempt := 0; runs < 5 && attempt < 25; attempt++ {
+		data := t.TempDir()
+		delay := time.Duration(float64(full) * (0.1 + 0.6*rng.Float64()))
+		cmd := exec.Command(binary, "import", "--data", data, archive)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(delay)
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		_ = cmd.Wait()
+		stored := storedMessages(t, data)
+		if stored == 0 || stored >= want.Stored {
+			t.Logf("kill after %v landed outside storing (stored %d of %d); again", delay, stored, want.Stored)
+			continue
+		}
+		runs++
+		again := importJSON(t, data, archive)
+		got := messageKeys(t, data)
+		t.Logf("run %d: killed after %v with %d of %d stored; re-import stored %d more, %d duplicates", runs, delay.Round(time.Millisecond), stored, want.Stored, again.Stored, again.Duplicate)
+		if len(got) != len(wantKeys) {
+			t.Errorf("run %d: %d messages after re-import, want %d", runs, len(got), len(wantKeys))
+			continue
+		}
+		for i := range got {
+			if got[i] != wantKeys[i] {
+				t.Errorf("run %d: message %q, want %q", runs, got[i], wantKeys[i])
+				break
+			}
+		}
+	}
+	if runs < 5 {
+		t.Errorf("only %d kills landed while storing, want 5", runs)
+	}
+}
+
