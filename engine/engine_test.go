@@ -226,3 +226,30 @@ func TestFeedAndAudit(t *testing.T) {
 		t.Error("WaitFeed returned without a new entry")
 	}
 }
+
+// TestUnparseableStoredRaw: a message the parser cannot read is stored raw
+// on a ticket, flagged parse-error (invariant 7), and its bytes come back
+// verbatim.
+func TestUnparseableStoredRaw(t *testing.T) {
+	s := openTest(t)
+	newDesk(t, s)
+	cases := []struct {
+		name string
+		raw  []byte
+	}{
+		{"binary", []byte("\x00\x01\x02\xff\xfe binary \x00 junk")},
+		{"empty", []byte{}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := intake(t, s, tc.raw)
+			if r.Outcome != OutcomeStored || r.TicketID == "" || !slices.Contains(r.Flags, FlagParseError) {
+				t.Fatalf("got %+v, want stored on a ticket, flagged parse-error", r)
+			}
+			raw, err := s.Raw(context.Background(), r.MessageID)
+			if err != nil || string(raw) != string(tc.raw) {
+				t.Errorf("raw: got %q, %v; want %q", raw, err, tc.raw)
+			}
+		})
+	}
+}

@@ -147,17 +147,13 @@ func (s *Store) prepare(in Inbound) *draft {
 		ah = append(ah, []byte(contentHash(at.Data)))
 		d.size += len(at.Data)
 	}
-	body := mime.NormalizeBody(pm.Text)
-	if body == "" && len(ah) == 0 {
+	body := mime.NormalizeBody(pm.Text) + "\x00" + mime.NormalizeBody(pm.HTML)
+	if strings.TrimSpace(pm.Text) == "" && pm.HTML == "" && len(ah) == 0 {
 		body = mime.NormalizeBody(string(rawBody(in.Raw)))
 	}
 	m.BodyHash = hashHex(append([][]byte{[]byte(body)}, ah...)...)
 	if m.MessageID == "" {
-		var hdr strings.Builder
-		for _, x := range append(append([]Address{m.From}, m.To...), m.Cc...) {
-			hdr.WriteString(x.Addr + ",")
-		}
-		d.chash = hashHex([]byte(hdr.String()), []byte(strings.TrimSpace(pm.Subject)), []byte(strings.TrimSpace(pm.DateRaw)), []byte(m.BodyHash))
+		d.chash = contentHash([]byte(normalizedContent(in.Raw)))
 	}
 	return d
 }
@@ -208,4 +204,35 @@ func addrs(in []mime.Address) []Address {
 		}
 	}
 	return out
+}
+
+// normalizedContent is what identifies a message without Message-ID
+// (REL-13): the whole message with line endings and trailing space
+// normalized and the trace fields a second delivery path adds
+// (Received, Return-Path, Delivered-To, X-Original-To) left out. Two mails
+// that differ anywhere else, even only in their bodies, are both kept.
+func normalizedContent(raw []byte) string {
+	text := strings.ReplaceAll(string(raw), "\r\n", "\n")
+	head, body, _ := strings.Cut(text, "\n\n")
+	var b strings.Builder
+	skip := false
+	for _, line := range strings.Split(head, "\n") {
+		if line != "" && (line[0] == ' ' || line[0] == '\t') {
+			if !skip {
+				b.WriteString(strings.TrimRight(line, " \t") + "\n")
+			}
+			continue
+		}
+		name, _, _ := strings.Cut(line, ":")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "received", "return-path", "delivered-to", "x-original-to":
+			skip = true
+		default:
+			skip = false
+			b.WriteString(strings.TrimRight(line, " \t") + "\n")
+		}
+	}
+	b.WriteString("\n")
+	b.WriteString(mime.NormalizeBody(body))
+	return b.String()
 }

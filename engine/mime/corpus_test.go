@@ -136,3 +136,33 @@ func TestCorpus(t *testing.T) {
 		t.Errorf("parsed %d messages, want at least 390", n)
 	}
 }
+
+// BenchmarkParse measures an ordinary message: multipart/alternative with
+// text, HTML and an inline image (2.5 KB), and a 15 KB list reply.
+func BenchmarkParse(b *testing.B) {
+	for _, rel := range []string{"mime/enmime/mail__html-mime-inline.eml", "mime/lore-ksummit/windows-1252-1__1d2c50bffed4.eml"} {
+		raw := readMessages(b, filepath.Join(corpusDir, rel))[0]
+		b.Run(filepath.Base(rel), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for i := 0; i < b.N; i++ {
+				if _, err := Parse(raw, Limits{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCorpus parses every message of the corpus once per iteration.
+func BenchmarkCorpus(b *testing.B) {
+	var msgs [][]byte
+	for _, path := range corpusFiles(b) {
+		msgs = append(msgs, readMessages(b, path)...)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, raw := range msgs {
+			Parse(raw, Limits{})
+		}
+	}
+}

@@ -56,7 +56,9 @@ func (p *parser) rfc822Forward(root *node) *Forward {
 		f.From = from[0]
 	}
 	texts, htmls := bodyOf(in)
-	f.Text, _ = p.render(texts, htmls)
+	if f.Text = p.joinText(texts); strings.TrimSpace(f.Text) == "" {
+		f.Text, _ = p.render(nil, htmls)
+	}
 	return f
 }
 

@@ -123,8 +123,12 @@ func (p *parser) expand(n *node) []*node {
 		return p.expandMultipart(n)
 	case n.isMessage():
 		p.decodeLeaf(n)
-		if n.depth >= p.lim.MaxDepth || p.parts >= p.lim.MaxParts {
+		switch {
+		case n.depth >= p.lim.MaxDepth:
 			p.problem("nesting too deep")
+			return nil
+		case p.parts >= p.lim.MaxParts:
+			p.problem("too many parts")
 			return nil
 		}
 		p.parts++
