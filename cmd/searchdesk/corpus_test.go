@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"searchdesk/engine"
 	"searchdesk/engine/archive"
 	"searchdesk/engine/mime"
 )
@@ -33,7 +35,13 @@ func TestImportWholeCorpus(t *testing.T) {
 		t.Errorf("export has %d messages, import stored %d", len(exported), st.Stored)
 	}
 	ids, sources := map[string]bool{}, map[string]bool{}
+	rules := map[string]int{}
 	for _, m := range exported {
+		rule := m["thread_reason"].(map[string]any)["rule"].(string)
+		rules[rule]++
+		if !slices.Contains(engine.ThreadRules(), rule) {
+			t.Errorf("message %s: thread reason %q is not a DESIGN.md rule", m["source"], rule)
+		}
 		ids[m["message_id"].(string)] = true
 		sources[m["source"].(string)] = true
 		if ds, ok := m["deliveries"].([]any); ok {
@@ -59,7 +67,7 @@ func TestImportWholeCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("lost messages: %d", missing)
+	t.Logf("lost messages: %d; thread reasons: %v", missing, rules)
 	again := importJSON(t, data, corpus)
 	if again.Stored != 0 || again.Duplicate != again.Read {
 		t.Errorf("second import: got %+v, want nothing new stored", again)
