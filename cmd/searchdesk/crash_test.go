@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
 )
 
 // storedMessages counts the messages in the store under data.
@@ -92,4 +91,3 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		t.Errorf("only %d kills landed while storing, want 5", runs)
 	}
 }
-

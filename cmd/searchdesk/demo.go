@@ -98,7 +98,7 @@ func loadDemo(ctx context.Context, st *engine.Store) (int, error) {
 		{from: "Mail Delivery System <MAILER-DAEMON@mx.example.net>", to: "support@desk.example.com",
 			subject: "Undelivered Mail Returned to Sender", id: "<bounce-1@mx.example.net>", at: 20 * time.Minute,
 			extraHeaders: "Auto-Submitted: auto-replied\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b1\"\r\n",
-			body: "--b1\nContent-Type: text/plain\n\nYour message to jane.old@acme.example could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; jane.old@acme.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--b1\nContent-Type: text/rfc822-headers\n\nMessage-ID: " + reply.MessageID + "\nSubject: Re: Printer jammed on floor 3\n\n--b1--\n"},
+			body:         "--b1\nContent-Type: text/plain\n\nYour message to jane.old@acme.example could not be delivered.\n\n--b1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.net\n\nFinal-Recipient: rfc822; jane.old@acme.example\nAction: failed\nStatus: 5.1.1\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\n\n--b1\nContent-Type: text/rfc822-headers\n\nMessage-ID: " + reply.MessageID + "\nSubject: Re: Printer jammed on floor 3\n\n--b1--\n"},
 	}
 	for _, m := range follow {
 		if _, err := intake(m); err != nil {

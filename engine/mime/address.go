@@ -4,7 +4,11 @@ import (
 	"strings"
 )
 
-const maxCommentBytes = 256 // comment text kept as a fallback display name
+const (
+	maxCommentBytes = 256  // comment text kept as a fallback display name
+	maxWordBytes    = 1024 // one atom or quoted string, with what touches it
+	maxPhraseWords  = 100  // words kept of one display name
+)
 
 // word is one atom or quoted string of a mailbox; raw keeps the quotes.
 type word struct{ text, raw string }
@@ -28,6 +32,7 @@ type addrParser struct {
 	out      []Address
 	pending  []word // "Doe" of `Doe, John <j@x>`: may be the start of the next name
 	cut      bool
+	noWords  bool // no "?=" is left, so no encoded word can start here
 }
 
 // parseAddressList parses s leniently: display names with or without
@@ -75,9 +80,12 @@ func (p *addrParser) run() {
 			i++
 		default:
 			j := i
-			if strings.HasPrefix(s[i:], "=?") {
-				if _, _, end, ok := parseWord(s, i); ok {
+			if !p.noWords && strings.HasPrefix(s[i:], "=?") {
+				switch _, _, end := parseWord(s, i); {
+				case end > 0:
 					j = end // an encoded word is one atom, whatever it holds
+				case end < 0:
+					p.noWords = true
 				}
 			}
 			for j < len(s) && !strings.ContainsRune(" \t\r\n\"(<,;:[", rune(s[j])) {
@@ -97,9 +105,11 @@ func (p *addrParser) run() {
 func (mb *mailbox) add(text, raw string) {
 	if mb.adjacent && len(mb.words) > 0 {
 		w := &mb.words[len(mb.words)-1]
-		w.text += text
-		w.raw += raw
-	} else {
+		if len(w.raw) < maxWordBytes { // longer words are junk; growing them is quadratic
+			w.text += text
+			w.raw += raw
+		}
+	} else if len(mb.words) < maxPhraseWords {
 		mb.words = append(mb.words, word{text: text, raw: raw})
 	}
 	mb.adjacent = true

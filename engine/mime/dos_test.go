@@ -262,3 +262,26 @@ func TestPanicRecovered(t *testing.T) {
 		t.Errorf("got %v, %+v", err, m)
 	}
 }
+
+// TestQuadraticTraps feeds inputs that make a naive parser quadratic: each
+// would take minutes there and takes milliseconds here.
+func TestQuadraticTraps(t *testing.T) {
+	big := Limits{MaxHeaderBytes: 8 << 20, MaxHeaderFields: 5000}
+	manyCT := strings.Repeat("Content-Type: multipart/mixed; boundary=nowhere\r\n", 1000)
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{"unterminated encoded words in subject", "From: a@example.org\r\nSubject: " + strings.Repeat("=?x?q?a ", 200000) + "\r\n\r\nbody"},
+		{"unterminated encoded words in addresses", "From: a@example.org\r\nTo: " + strings.Repeat("=?x?q?a ", 500000) + "\r\n\r\nbody"},
+		{"adjacent quoted strings", "From: " + strings.Repeat(`"a"`, 1000000) + " <a@example.org>\r\n\r\nbody"},
+		{"delimiter look-alikes on one line", "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\nx" + strings.Repeat("--b", 1000000)},
+		{"many content types", "From: a@example.org\r\n" + manyCT + "\r\n" + strings.Repeat("0123456789abcdef", 1<<20)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := []byte(tc.raw)
+			bounded(t, raw, big, allocFor(raw)*2)
+		})
+	}
+}

@@ -30,7 +30,10 @@ const (
 )
 
 // Limits caps the work Parse does (DOS-02, DOS-05, DOS-07). A zero or
-// negative field means its default.
+// negative field means its default. Parse keeps one private copy of the
+// message; parts without a transfer encoding are slices of it, so
+// MaxDecodedBytes counts what base64, quoted-printable and uuencode
+// decoding produce.
 type Limits struct {
 	MaxBytes        int   // raw message size parsed at all (default 50 MiB); above it: headers only + ErrTooLarge-style problem
 	MaxDepth        int   // multipart/message nesting (default 20)

@@ -15,7 +15,7 @@ const (
 )
 
 // node is one entity of the MIME tree (RFC 2045 2.4). Bodies are slices of
-// the raw message; nothing is copied until a leaf is decoded.
+// Parse's copy of the message; only transfer decoding allocates.
 type node struct {
 	header    rawHeader
 	body      []byte
@@ -96,6 +96,10 @@ func (p *parser) newNode(data []byte, depth int, defaultType string, top bool) *
 	return n
 }
 
+// maxContentTypes is how many Content-Type fields of one part are tried:
+// each try scans the body.
+const maxContentTypes = 3
+
 // pickContentType returns the Content-Type field to believe. With several,
 // a multipart whose boundary really delimits the body wins (senders that
 // write two usually mean the multipart one); otherwise the first.
@@ -104,7 +108,7 @@ func pickContentType(h rawHeader, body []byte) string {
 	if len(cts) <= 1 {
 		return h.get("Content-Type")
 	}
-	for _, ct := range cts {
+	for _, ct := range cts[:min(len(cts), maxContentTypes)] {
 		mt, params := parseMediaType(ct)
 		if strings.HasPrefix(mt, "multipart/") {
 			if parts, _, _ := splitMultipart(body, params["boundary"], 1); len(parts) > 0 {
@@ -208,9 +212,13 @@ func splitMultipart(body []byte, boundary string, max int) (parts [][]byte, clos
 		for lineStart > 0 && (body[lineStart-1] == ' ' || body[lineStart-1] == '\t') {
 			lineStart--
 		}
+		if lineStart > 0 && body[lineStart-1] != '\n' {
+			pos = i + 1 // not at a line start: checked without reading the line
+			continue
+		}
 		rest, next := nextLine(body, i+len(delim))
 		kind := delimiterKind(rest)
-		if (lineStart > 0 && body[lineStart-1] != '\n') || kind == 0 {
+		if kind == 0 {
 			pos = i + 1
 			continue
 		}

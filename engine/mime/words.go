@@ -32,12 +32,12 @@ func decodeWords(s string) string {
 func decodeWordsOnce(s string) string {
 	var out strings.Builder
 	var pend []byte // bytes of adjacent words in charset pendCS
-	pendCS := ""
+	pendCS, pending := "", false
 	flush := func() {
-		if pend != nil {
+		if pending {
 			t, _ := decodeText(pend, pendCS)
 			out.WriteString(t)
-			pend = nil
+			pend, pending = pend[:0], false
 		}
 	}
 	afterWord := false
@@ -48,9 +48,12 @@ func decodeWordsOnce(s string) string {
 			break
 		}
 		text := s[i : i+j]
-		cs, data, end, ok := parseWord(s, i+j)
-		if !ok {
+		cs, data, end := parseWord(s, i+j)
+		if end <= 0 {
 			flush()
+			if end < 0 {
+				break // no "?=" left: no word can follow
+			}
 			out.WriteString(s[i : i+j+2])
 			i += j + 2
 			afterWord = false
@@ -60,14 +63,11 @@ func decodeWordsOnce(s string) string {
 			flush() // RFC 2047 6.2: only blanks between two words are dropped
 			out.WriteString(text)
 		}
-		if pend != nil && !strings.EqualFold(cs, pendCS) {
+		if pending && !strings.EqualFold(cs, pendCS) {
 			flush()
 		}
 		pend = append(pend, data...)
-		if pend == nil {
-			pend = []byte{}
-		}
-		pendCS = cs
+		pendCS, pending = cs, true
 		afterWord = true
 		i = end
 	}
@@ -77,12 +77,14 @@ func decodeWordsOnce(s string) string {
 }
 
 // parseWord reads the encoded word "=?charset?X?text?=" at s[start:] and
-// returns its charset, its decoded bytes and where it ends.
-func parseWord(s string, start int) (charset string, data []byte, end int, ok bool) {
+// returns its charset, its decoded bytes and where it ends. end is 0 when
+// there is no word at start, and -1 when no "?=" follows at all, so that
+// callers stop looking instead of scanning the rest again and again.
+func parseWord(s string, start int) (charset string, data []byte, end int) {
 	p := start + 2
-	q := strings.IndexByte(s[p:], '?')
-	if q <= 0 || q > 75 || strings.ContainsAny(s[p:p+q], " \t\r\n=") {
-		return "", nil, 0, false
+	q := strings.IndexByte(s[p:min(len(s), p+76)], '?')
+	if q <= 0 || strings.ContainsAny(s[p:p+q], " \t\r\n=") {
+		return "", nil, 0
 	}
 	charset, _, _ = strings.Cut(s[p:p+q], "*") // RFC 2231 language suffix
 	p += q + 1
@@ -90,7 +92,7 @@ func parseWord(s string, start int) (charset string, data []byte, end int, ok bo
 		p++
 	}
 	if p >= len(s) {
-		return "", nil, 0, false
+		return "", nil, 0
 	}
 	enc := s[p] | 0x20
 	p++
@@ -98,12 +100,12 @@ func parseWord(s string, start int) (charset string, data []byte, end int, ok bo
 		p++
 	}
 	if (enc != 'q' && enc != 'b') || p >= len(s) || s[p] != '?' {
-		return "", nil, 0, false
+		return "", nil, 0
 	}
 	p++
 	e := strings.Index(s[p:], "?=")
 	if e < 0 {
-		return "", nil, 0, false
+		return "", nil, -1
 	}
 	payload := s[p : p+e]
 	if enc == 'b' {
@@ -111,7 +113,7 @@ func parseWord(s string, start int) (charset string, data []byte, end int, ok bo
 	} else {
 		data = decodeQWord(payload)
 	}
-	return charset, data, p + e + 2, true
+	return charset, data, p + e + 2
 }
 
 // decodeQWord decodes the Q encoding of RFC 2047 4.2.
