@@ -191,7 +191,7 @@ func (w *walker) walkDir(dir string) error {
 				return err
 			}
 		}
-		return nil
+		return w.walkMaildirFolders(dir, ents)
 	}
 	for _, e := range ents {
 		if strings.HasPrefix(e.Name(), ".") {
@@ -202,6 +202,30 @@ func (w *walker) walkDir(dir string) error {
 		}
 		if err := w.walkEntry(filepath.Join(dir, e.Name()), e); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// walkMaildirFolders reads Maildir++ subfolders (".Sent", ".Archive.2020"):
+// dot-directories of a Maildir that are Maildirs themselves. Other
+// dot-entries are ignored.
+func (w *walker) walkMaildirFolders(dir string, ents []os.DirEntry) error {
+	for _, e := range ents {
+		name := e.Name()
+		if !e.IsDir() || len(name) < 2 || name[0] != '.' || name == ".." {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		sub, err := os.ReadDir(p)
+		if err != nil {
+			w.fail(p, fmt.Errorf("archive: %w", err))
+			continue
+		}
+		if isMaildir(sub) {
+			if err := w.walkDir(p); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -146,6 +146,10 @@ func TestWalkTree(t *testing.T) {
 	writeFile(t, dir, "md/tmp/3", []byte(msgB))
 	writeFile(t, dir, "md/dovecot-uidlist", []byte("3 V1 N4\n"))
 	writeFile(t, dir, "md/cur/.keep", nil)
+	writeFile(t, dir, "md/.Sent/cur/4:2,S", []byte(msgB)) // Maildir++ folder
+	writeFile(t, dir, "md/.Sent/new/.keep", nil)
+	writeFile(t, dir, "md/.Sent/tmp/5", []byte(msgA))
+	writeFile(t, dir, "md/.notafolder/x.eml", []byte(msgA))
 	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
 		t.Fatal(err)
 	}
@@ -156,11 +160,11 @@ func TestWalkTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := walk(t, dir, Options{}, ".", "b/2.eml", "missing")
-	want := []string{"a.eml", "b/1.eml", "b/2.eml", "c-link.eml", "md/cur/1:2,S", "md/new/2", "b/2.eml"}
+	want := []string{"a.eml", "b/1.eml", "b/2.eml", "c-link.eml", "md/cur/1:2,S", "md/new/2", "md/.Sent/cur/4:2,S", "b/2.eml"}
 	if strings.Join(r.sources, "|") != strings.Join(want, "|") {
 		t.Errorf("got %q, want %q", r.sources, want)
 	}
-	wantStats := Stats{Files: 7, Messages: 7, Failed: 2}
+	wantStats := Stats{Files: 8, Messages: 8, Failed: 2}
 	if r.stats != wantStats {
 		t.Errorf("got %+v, want %+v", r.stats, wantStats)
 	}
