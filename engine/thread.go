@@ -89,15 +89,15 @@ func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
 	if len(m.InReplyTo) == 0 && len(m.References) == 0 && subject.IsReply(m.Subject) {
 		if done, err := s.ruleSubjectSender(txn, desk, d, &p); done || err != nil {
 			if err == nil {
-				p.verified = !d.multiple
+				p.verified = true
 				err = s.closedTicket(txn, desk, d, &p)
 			}
 			return p, err
 		}
 	}
 	p.reason = Reason{RuleNew, ""}
-	p.verified = !d.multiple
-	if d.multiple {
+	p.verified = !d.multiple && !authFailed(d.pm.Header, desk.AuthservID)
+	if !p.verified {
 		p.flags = append(p.flags, FlagUnverifiedSender)
 	}
 	return p, nil
@@ -260,7 +260,7 @@ func (s *Store) ruleSubjectNumber(txn *badger.Txn, desk *Desk, d *draft, p *plan
 // message that merely repeats a subject ("[PATCH v2] x" after "[PATCH] x")
 // opens its own ticket.
 func (s *Store) ruleSubjectSender(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	if d.norm == "" || d.sender == "" || d.multiple {
+	if d.norm == "" || d.sender == "" || d.multiple || authFailed(d.pm.Header, desk.AuthservID) {
 		return false, nil
 	}
 	window := time.Duration(desk.SubjectWindowDays) * 24 * time.Hour
@@ -305,7 +305,8 @@ func (s *Store) identity(txn *badger.Txn, desk *Desk, d *draft, p *plan, err err
 	if err != nil {
 		return err
 	}
-	p.verified = !d.multiple && d.sender != "" && s.isParticipant(txn, desk, &t, d.sender)
+	p.verified = !d.multiple && d.sender != "" && !authFailed(d.pm.Header, desk.AuthservID) &&
+		s.isParticipant(txn, desk, &t, d.sender)
 	if !p.verified {
 		if desk.UnverifiedPolicy == UnverifiedNewLinked && p.reason.Rule != RuleDuplicate {
 			p.linkedTo, p.ticketID = t.ID, ""
