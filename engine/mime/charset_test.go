@@ -223,3 +223,33 @@ func TestMediaType(t *testing.T) {
 		})
 	}
 }
+
+// TestEightBitHeaders covers raw 8-bit header bytes: UTF-8 when valid, else
+// the part's charset, else windows-1252.
+func TestEightBitHeaders(t *testing.T) {
+	tests := []struct{ name, subject, ctype, want string }{
+		{"raw utf-8", "Zażółć gęślą", "text/plain; charset=iso-8859-2", "Zażółć gęślą"},
+		{"part charset", "\xa3\xf3d\xbc", "text/plain; charset=iso-8859-2", "Łódź"},
+		{"no charset", "caf\xe9 \x80", "text/plain", "café €"},
+		{"multipart, charset of a part", "\xcf\xf0\xe8\xe2\xe5\xf2", "multipart/mixed; boundary=b", "Привет"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			raw := "From: a@example.org\r\nSubject: " + tc.subject + "\r\nContent-Type: " + tc.ctype + "\r\n\r\n"
+			if strings.HasPrefix(tc.ctype, "multipart") {
+				raw += "--b\r\nContent-Type: text/plain; charset=windows-1251\r\n\r\nx\r\n--b--\r\n"
+			}
+			m, err := Parse([]byte(raw), Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != tc.want || m.Header.Get("Subject") != tc.want {
+				t.Errorf("got %q, want %q", m.Subject, tc.want)
+			}
+		})
+	}
+	m := parseFile(t, "testdata/forward-cs-outlook.eml")
+	if m.Subject != "PŘEPOSLAT: Dotaz na fakturu" {
+		t.Errorf("windows-1250 subject: got %q", m.Subject)
+	}
+}
