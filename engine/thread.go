@@ -188,13 +188,21 @@ func (s *Store) ruleHeaders(txn *badger.Txn, desk *Desk, d *draft, p *plan) (boo
 	for i := len(m.References) - 1; i >= 0; i-- {
 		cands = append(cands, cand{RuleReferences, m.References[i]})
 	}
-	seen := map[string]bool{}
+	seen := map[string]bool{} // ticket ids as mapped, and as found after merges
 	for _, c := range cands {
-		t, ok, err := s.ticketForMID(txn, desk.ID, c.id)
+		v, err := getRaw(txn, key(pMID, desk.ID, shortHash(c.id)))
+		if errors.Is(err, ErrNotFound) || err == nil && seen[string(v)] {
+			continue
+		}
 		if err != nil {
 			return false, err
 		}
-		if !ok || seen[t.ID] {
+		seen[string(v)] = true
+		t, err := s.liveTicket(txn, string(v))
+		if err != nil {
+			return false, err
+		}
+		if t.ID != string(v) && seen[t.ID] {
 			continue
 		}
 		seen[t.ID] = true
