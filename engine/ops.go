@@ -233,3 +233,76 @@ func deskHost(d *Desk) string {
 	}
 	return "searchdesk.invalid"
 }
+
+// validStatus reports whether s is a ticket status.
+func validStatus(s string) bool {
+	switch s {
+	case StatusOpen, StatusInProgress, StatusWaiting, StatusResolved, StatusClosed:
+		return true
+	}
+	return false
+}
+
+// SetStatus changes a ticket's status, with an audit entry. A ticket with
+// an open task cannot be closed (Warranticon). version, when not zero, must
+// match the ticket's (REL-10).
+func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, version uint64) (Ticket, error) {
+	if !validStatus(status) {
+		return Ticket{}, fmt.Errorf("engine: status %q: want open, in_progress, waiting, resolved or closed: %w", status, ErrInvalid)
+	}
+	var t Ticket
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		if err := getJSON(txn, key(pTicket, ticketID), &t); err != nil {
+			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
+		}
+		if version != 0 && version != t.Version {
+			return fmt.Errorf("engine: ticket %s changed meanwhile: %w", t.Number, ErrConflict)
+		}
+		if status == StatusClosed {
+			prefix := append(key(pTTask, t.ID), '/')
+			for _, k := range keysWithPrefix(txn, prefix) {
+				var task Task
+				if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &task); err != nil {
+					return err
+				}
+				if !task.Done {
+					return fmt.Errorf("engine: ticket %s has an open task %q: %w", t.Number, task.Title, ErrConflict)
+				}
+			}
+		}
+		old := t.Status
+		if old == status {
+			return nil
+		}
+		t.Status = status
+		now := w.now
+		switch status {
+		case StatusClosed:
+			t.Closed = &now
+		case StatusResolved:
+			t.Resolved = &now
+		}
+		t.Updated = now
+		t.Version++
+		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+			return err
+		}
+		return w.audit(t.ID, actor, "status", old, status)
+	})
+	if err != nil {
+		return Ticket{}, err
+	}
+	return t, s.Sync()
+}
+
+// Audit returns a ticket's audit entries, oldest first.
+func (s *Store) Audit(ctx context.Context, ticketID string) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := s.db.View(func(txn *badger.Txn) error {
+		return eachJSON(txn, append(key(pAudit, ticketID), '/'), func() any { return &AuditEntry{} }, func(v any) error {
+			out = append(out, *v.(*AuditEntry))
+			return nil
+		})
+	})
+	return out, err
+}

@@ -19,15 +19,11 @@ func runExport(ctx context.Context, env *cliEnv, args []string) error {
 	if *format != "jsonl" {
 		return fmt.Errorf("%w: --format %q: only jsonl exports the whole store (csv comes with --query)", errUsage, *format)
 	}
-	st, err := openStore(env, dataDir(env, *data))
+	st, closeStore, err := openStoreDir(env, *data)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			env.log.Error("close store", "err", err)
-		}
-	}()
+	defer closeStore()
 	var w io.Writer = env.stdout
 	var f *os.File
 	if *out != "" {

@@ -49,15 +49,11 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	st, err := openStore(env, dataDir(env, *data))
+	st, closeStore, err := openStoreDir(env, *data)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			env.log.Error("close store", "err", err)
-		}
-	}()
+	defer closeStore()
 	d, err := st.EnsureDesk(ctx, *desk)
 	if err != nil {
 		return err

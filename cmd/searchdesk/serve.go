@@ -25,15 +25,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if *addr == "" {
 		*addr = "127.0.0.1:8080"
 	}
-	st, err := openStore(env, dataDir(env, *data))
+	st, closeStore, err := openStoreDir(env, *data)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			env.log.Error("close store", "err", err)
-		}
-	}()
+	defer closeStore()
 	if *demo {
 		n, err := loadDemo(ctx, st)
 		if err != nil {

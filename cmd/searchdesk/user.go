@@ -23,15 +23,11 @@ func runUser(ctx context.Context, env *cliEnv, args []string) error {
 	if *email == "" || *role == "" {
 		return fmt.Errorf("%w: --email and --role are required", errUsage)
 	}
-	st, err := openStore(env, dataDir(env, *data))
+	st, closeStore, err := openStoreDir(env, *data)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := st.Close(); err != nil {
-			env.log.Error("close store", "err", err)
-		}
-	}()
+	defer closeStore()
 	u := engine.User{Email: *email, Name: *name, Role: *role}
 	if *desk != "" {
 		d, err := st.DeskByCode(ctx, *desk)
