@@ -141,3 +141,112 @@ func (s *Store) Count(ctx context.Context) (Counts, error) {
 	})
 	return c, err
 }
+
+// Contact returns a contact.
+func (s *Store) Contact(ctx context.Context, id string) (Contact, error) {
+	var c Contact
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pContact, id), &c) })
+	if errors.Is(err, ErrNotFound) {
+		return c, fmt.Errorf("engine: contact %s: %w", id, ErrNotFound)
+	}
+	return c, err
+}
+
+// ContactByAddress returns the contact with that address.
+func (s *Store) ContactByAddress(ctx context.Context, addr string) (Contact, error) {
+	var c Contact
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, key(pCAddr, normAddr(addr)))
+		if err != nil {
+			return err
+		}
+		return getJSON(txn, key(pContact, string(id)), &c)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return c, fmt.Errorf("engine: contact %s: %w", addr, ErrNotFound)
+	}
+	return c, err
+}
+
+// Account returns an account.
+func (s *Store) Account(ctx context.Context, id string) (Account, error) {
+	var a Account
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pAccount, id), &a) })
+	if errors.Is(err, ErrNotFound) {
+		return a, fmt.Errorf("engine: account %s: %w", id, ErrNotFound)
+	}
+	return a, err
+}
+
+// User returns a user.
+func (s *Store) User(ctx context.Context, id string) (User, error) {
+	var u User
+	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pUser, id), &u) })
+	if errors.Is(err, ErrNotFound) {
+		return u, fmt.Errorf("engine: user %s: %w", id, ErrNotFound)
+	}
+	return u, err
+}
+
+// Bundle is a ticket with everything the search index needs of it, read in
+// one transaction.
+type Bundle struct {
+	Ticket   Ticket
+	Desk     Desk
+	Messages []Message
+	Tasks    []Task
+	Contact  *Contact
+	Account  *Account
+	Assignee *User
+}
+
+// Bundle reads ticket id with its messages, tasks, desk, contact, account
+// and assignee.
+func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
+	var b Bundle
+	err := s.db.View(func(txn *badger.Txn) error {
+		if err := getJSON(txn, key(pTicket, id), &b.Ticket); err != nil {
+			return fmt.Errorf("engine: ticket %s: %w", id, err)
+		}
+		t := &b.Ticket
+		if err := getJSON(txn, key(pDesk, t.DeskID), &b.Desk); err != nil {
+			return err
+		}
+		b.Desk.Secret = nil
+		if err := eachTicketMessage(txn, id, func(m *Message) error {
+			b.Messages = append(b.Messages, *m)
+			return nil
+		}); err != nil {
+			return err
+		}
+		prefix := append(key(pTTask, id), '/')
+		for _, k := range keysWithPrefix(txn, prefix) {
+			var task Task
+			if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &task); err != nil {
+				return err
+			}
+			b.Tasks = append(b.Tasks, task)
+		}
+		if t.ContactID != "" {
+			var c Contact
+			if getJSON(txn, key(pContact, t.ContactID), &c) == nil {
+				b.Contact = &c
+			}
+		}
+		if t.AccountID != "" {
+			var a Account
+			if getJSON(txn, key(pAccount, t.AccountID), &a) == nil {
+				b.Account = &a
+			}
+		}
+		if t.AssigneeID != "" {
+			var u User
+			if getJSON(txn, key(pUser, t.AssigneeID), &u) == nil {
+				u.PasswordHash = ""
+				b.Assignee = &u
+			}
+		}
+		return nil
+	})
+	return b, err
+}

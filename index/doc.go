@@ -1,0 +1,144 @@
+// Package index keeps the Bleve index in step with the store by following
+// its change feed, and answers searches: the query language, access scopes
+// and facets. Badger is the only source of truth; everything here can be
+// rebuilt from it.
+package index
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"searchdesk/engine"
+	"searchdesk/engine/number"
+)
+
+// priorityRank orders priorities for comparisons and sorting.
+func priorityRank(p string) float64 {
+	switch p {
+	case "low":
+		return 1
+	case "normal":
+		return 2
+	case "high":
+		return 3
+	case "urgent":
+		return 4
+	}
+	return 0
+}
+
+// ticketDoc is what one ticket looks like to Bleve. Customer-visible text
+// and staff-only text (internal notes, mail from unverified senders) live in
+// separate fields, so a customer-scoped query cannot touch the latter
+// (invariant 5).
+type ticketDoc struct {
+	Number       []string  `json:"number"`
+	Subject      string    `json:"subject"`
+	Body         string    `json:"body"`
+	Note         string    `json:"note"`
+	Unverified   string    `json:"unverified"`
+	Attachment   string    `json:"attachment"`
+	From         []string  `json:"from"`
+	To           []string  `json:"to"`
+	Cc           []string  `json:"cc"`
+	Status       string    `json:"status"`
+	Priority     string    `json:"priority"`
+	PriorityRank float64   `json:"priority_rank"`
+	Category     string    `json:"category"`
+	Desk         string    `json:"desk"`
+	DeskID       string    `json:"desk_id"`
+	Assignee     string    `json:"assignee"`
+	Customer     []string  `json:"customer"`
+	ContactID    string    `json:"contact_id"`
+	Account      []string  `json:"account"`
+	AccountID    string    `json:"account_id"`
+	Type         string    `json:"type"`
+	Tag          []string  `json:"tag"`
+	Source       string    `json:"source"`
+	SLA          string    `json:"sla"`
+	Has          []string  `json:"has"`
+	Created      time.Time `json:"created"`
+	Updated      time.Time `json:"updated"`
+}
+
+// buildDoc turns a ticket bundle into its index document.
+func buildDoc(b *engine.Bundle) ticketDoc {
+	t := &b.Ticket
+	d := ticketDoc{Subject: t.Subject, Status: t.Status, Priority: t.Priority,
+		PriorityRank: priorityRank(t.Priority), Category: lower(t.CategoryID), Desk: b.Desk.Code,
+		DeskID: t.DeskID, Assignee: "none", ContactID: t.ContactID, AccountID: t.AccountID,
+		Type: lower(t.TypeID), Tag: lowerAll(t.Tags), Source: t.Source, SLA: t.SLAState,
+		Created: t.Created, Updated: t.Updated}
+	if p, err := number.Parse(b.Desk.Pattern); err == nil {
+		d.Number = lowerAll(p.Forms(t.Number, b.Desk.Code))
+	} else {
+		d.Number = []string{strings.ToLower(t.Number)}
+	}
+	if b.Assignee != nil {
+		d.Assignee = b.Assignee.Email
+	}
+	if b.Contact != nil {
+		d.Customer = append(d.Customer, b.Contact.Addresses...)
+	}
+	if b.Account != nil {
+		d.Account = append(lowerAll(b.Account.Domains), strings.ToLower(b.Account.Name))
+	}
+	var body, note, unverified, att strings.Builder
+	has := map[string]bool{}
+	for i := range b.Messages {
+		m := &b.Messages[i]
+		for _, a := range m.Attachments {
+			att.WriteString(a.Name + "\n")
+			has["attachment"] = true
+		}
+		if len(m.Flags) > 0 {
+			has["flagged"] = true
+		}
+		switch {
+		case m.Kind == engine.KindNote || m.Internal:
+			note.WriteString(m.Text + "\n")
+			has["note"] = true
+			continue
+		case m.HasFlag(engine.FlagUnverifiedSender):
+			unverified.WriteString(m.Subject + "\n" + m.Text + "\n")
+			continue
+		}
+		body.WriteString(m.Text + "\n")
+		addUnique(&d.From, m.From.Addr)
+		for _, a := range m.To {
+			addUnique(&d.To, a.Addr)
+		}
+		for _, a := range m.Cc {
+			addUnique(&d.Cc, a.Addr)
+		}
+	}
+	for _, task := range b.Tasks {
+		has["task"] = true
+		if !task.Done {
+			has["open-task"] = true
+		}
+	}
+	for k := range has {
+		d.Has = append(d.Has, k)
+	}
+	slices.Sort(d.Has)
+	d.Body, d.Note, d.Unverified, d.Attachment = body.String(), note.String(), unverified.String(), att.String()
+	return d
+}
+
+func addUnique(list *[]string, v string) {
+	if v != "" && !slices.Contains(*list, v) {
+		*list = append(*list, v)
+	}
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+func lowerAll(in []string) []string {
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		out = append(out, strings.ToLower(s))
+	}
+	return out
+}

@@ -1,0 +1,277 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+
+	"searchdesk/engine"
+)
+
+// textAnalyzer folds diacritics (zgloszenie finds zgłoszenie), lower-cases
+// and stems. It serves every text field, at index and at query time.
+const textAnalyzer = "sd_text"
+
+// internalSeq is the Bleve internal key holding the last feed sequence the
+// index has applied (invariant 3).
+const internalSeq = "feedseq"
+
+// newMapping builds the index mapping: one document type, the ticket.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := bleve.NewIndexMapping()
+	err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
+		"type":          custom.Name,
+		"char_filters":  []string{asciifolding.Name},
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{lowercase.Name, en.PossessiveName, en.SnowballStemmerName},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("index: analyzer: %w", err)
+	}
+	doc := bleve.NewDocumentStaticMapping()
+	text := func(name string) {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = false
+		f.IncludeTermVectors = true
+		doc.AddFieldMappingsAt(name, f)
+	}
+	for _, f := range []string{"subject", "body", "note", "unverified", "attachment"} {
+		text(f)
+	}
+	for _, f := range []string{"number", "from", "to", "cc", "status", "priority", "category", "desk", "desk_id",
+		"assignee", "customer", "contact_id", "account", "account_id", "type", "tag", "source", "sla", "has"} {
+		k := bleve.NewKeywordFieldMapping()
+		k.Store = false
+		k.DocValues = true
+		doc.AddFieldMappingsAt(f, k)
+	}
+	n := bleve.NewNumericFieldMapping()
+	n.Store = false
+	doc.AddFieldMappingsAt("priority_rank", n)
+	for _, f := range []string{"created", "updated"} {
+		dt := bleve.NewDateTimeFieldMapping()
+		dt.Store = false
+		doc.AddFieldMappingsAt(f, dt)
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = textAnalyzer
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+	return m, nil
+}
+
+// Index is the Bleve index of the store's tickets.
+type Index struct {
+	eng *engine.Store
+	log *slog.Logger
+	bi  bleve.Index
+
+	applyMu sync.Mutex // one applier at a time
+	mu      sync.Mutex
+	cond    *sync.Cond
+	applied uint64
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens the index in dir, creating it if missing. A missing index is
+// rebuilt by the follower from the store (REL-02).
+func Open(dir string, eng *engine.Store, log *slog.Logger) (*Index, error) {
+	bi, err := bleve.Open(dir)
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		m, merr := newMapping()
+		if merr != nil {
+			return nil, merr
+		}
+		bi, err = bleve.New(dir, m)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: open %s: %w", dir, err)
+	}
+	x := &Index{eng: eng, log: log, bi: bi}
+	x.cond = sync.NewCond(&x.mu)
+	v, err := bi.GetInternal([]byte(internalSeq))
+	if err != nil {
+		bi.Close()
+		return nil, fmt.Errorf("index: read sequence: %w", err)
+	}
+	if len(v) == 8 {
+		x.applied = binary.BigEndian.Uint64(v)
+	}
+	return x, nil
+}
+
+// Close closes the Bleve index; closing twice is harmless.
+func (x *Index) Close() error {
+	x.closeOnce.Do(func() { x.closeErr = x.bi.Close() })
+	return x.closeErr
+}
+
+// Applied returns the last feed sequence the index has applied.
+func (x *Index) Applied() uint64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.applied
+}
+
+// feedBatch is how many feed entries one Bleve batch applies.
+const feedBatch = 512
+
+// CatchUp applies every feed entry the index has not applied yet.
+func (x *Index) CatchUp(ctx context.Context) error {
+	x.applyMu.Lock()
+	defer x.applyMu.Unlock()
+	for {
+		from := x.Applied()
+		entries, err := x.eng.Feed(ctx, from, feedBatch)
+		if err != nil {
+			return err
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		if err := x.apply(ctx, entries); err != nil {
+			return err
+		}
+	}
+}
+
+// apply indexes the tickets the entries name, in one batch that also
+// records the last sequence applied.
+func (x *Index) apply(ctx context.Context, entries []engine.FeedEntry) error {
+	seen := map[string]bool{}
+	b := x.bi.NewBatch()
+	for _, e := range entries {
+		for _, id := range e.Tickets {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			bun, err := x.eng.Bundle(ctx, id)
+			if errors.Is(err, engine.ErrNotFound) {
+				b.Delete(id)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := b.Index(id, buildDoc(&bun)); err != nil {
+				return fmt.Errorf("index: ticket %s: %w", id, err)
+			}
+		}
+	}
+	last := entries[len(entries)-1].Seq
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], last)
+	b.SetInternal([]byte(internalSeq), v[:])
+	if err := x.bi.Batch(b); err != nil {
+		return fmt.Errorf("index: apply feed up to %d: %w", last, err)
+	}
+	x.mu.Lock()
+	x.applied = last
+	x.cond.Broadcast()
+	x.mu.Unlock()
+	return nil
+}
+
+// Run follows the feed until ctx ends, applying entries as they commit.
+func (x *Index) Run(ctx context.Context) error {
+	for {
+		if err := x.CatchUp(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			x.log.Error("index follower", "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		if err := x.eng.WaitFeed(ctx, x.Applied()); err != nil {
+			return nil
+		}
+	}
+}
+
+// WaitFor blocks until the index has applied seq (read-your-writes), at
+// most until ctx ends.
+func (x *Index) WaitFor(ctx context.Context, seq uint64) error {
+	stop := context.AfterFunc(ctx, func() {
+		x.mu.Lock()
+		x.cond.Broadcast()
+		x.mu.Unlock()
+	})
+	defer stop()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for x.applied < seq {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("index: not yet searchable: %w", err)
+		}
+		x.cond.Wait()
+	}
+	return nil
+}
+
+// Rebuild builds a fresh index of every ticket in dir, for `searchdesk
+// reindex`: the caller swaps it in. It starts from the feed sequence at the
+// time it begins, so changes made meanwhile are applied afterwards.
+func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logger, progress func(n int)) error {
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
+	x, err := Open(dir, eng, log)
+	if err != nil {
+		return err
+	}
+	seq := eng.LastSeq()
+	b := x.bi.NewBatch()
+	n := 0
+	err = eng.EachTicket(ctx, func(t *engine.Ticket) error {
+		bun, err := eng.Bundle(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		if err := b.Index(t.ID, buildDoc(&bun)); err != nil {
+			return err
+		}
+		if n++; b.Size() >= 1000 {
+			if err := x.bi.Batch(b); err != nil {
+				return err
+			}
+			b.Reset()
+			if progress != nil {
+				progress(n)
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		var v [8]byte
+		binary.BigEndian.PutUint64(v[:], seq)
+		b.SetInternal([]byte(internalSeq), v[:])
+		err = x.bi.Batch(b)
+	}
+	if cerr := x.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

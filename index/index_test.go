@@ -1,0 +1,252 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"searchdesk/engine"
+)
+
+type fixture struct {
+	eng   *engine.Store
+	idx   *Index
+	dir   string
+	desk  engine.Desk
+	other engine.Desk
+	agent engine.User
+	tix   map[string]engine.IntakeResult
+}
+
+func mail(from, subject, id, body string) []byte {
+	return []byte(fmt.Sprintf("From: %s\r\nTo: support@desk.example.com\r\nSubject: %s\r\nMessage-ID: %s\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", from, subject, id, body))
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	f := &fixture{eng: eng, dir: filepath.Join(t.TempDir(), "index"), tix: map[string]engine.IntakeResult{}}
+	if f.desk, err = eng.EnsureDesk(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if f.other, err = eng.EnsureDesk(ctx, "billing"); err != nil {
+		t.Fatal(err)
+	}
+	if f.agent, err = eng.AddUser(ctx, engine.User{Email: "agent@desk.example.com", Role: engine.RoleAgent, Desks: []string{f.desk.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	add := func(name, desk string, raw []byte) {
+		r, err := eng.Intake(ctx, engine.Inbound{Desk: desk, Raw: raw, Channel: "email"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tix[name] = r
+	}
+	add("carol", "", mail("carol@customer.example.org", "Printer jammed", "<c1@x>", "The printer on floor 3 is jammed with paper."))
+	add("dave", "", mail("dave@other.example.net", "Zgłoszenie: faktura", "<d1@x>", "Proszę o korektę faktury, kwota jest błędna. secretword"))
+	add("petr", "", mail("petr@firma.example.cz", "Přihlášení nefunguje", "<p1@x>", "Nemohu se přihlásit do portálu."))
+	add("billing", "billing", mail("erin@acme.example", "Invoice question", "<e1@x>", "Where is my invoice for the printer?"))
+	if _, err := eng.AddNote(ctx, f.agent, f.tix["carol"].TicketID, "Internal: customer is on the zebrafish list."); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t)
+	return f
+}
+
+func (f *fixture) open(t *testing.T) {
+	t.Helper()
+	idx, err := Open(f.dir, f.eng, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idx.CatchUp(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.idx = idx
+	t.Cleanup(func() { idx.Close() })
+}
+
+func (f *fixture) ids(t *testing.T, q string, s Scope) []string {
+	t.Helper()
+	r, err := f.idx.Search(context.Background(), Request{Query: q, Scope: s, Size: 100})
+	if err != nil {
+		t.Fatalf("search %q: %v", q, err)
+	}
+	var out []string
+	for _, h := range r.Hits {
+		for name, tr := range f.tix {
+			if tr.TicketID == h.ID {
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestQueries(t *testing.T) {
+	f := newFixture(t)
+	all := Scope{All: true, Me: "agent@desk.example.com"}
+	cases := []struct {
+		q    string
+		want []string
+	}{
+		{"printer jammed", []string{"carol"}},
+		{"printer", []string{"billing", "carol"}},
+		{`"floor 3"`, []string{"carol"}},
+		{"zgloszenie", []string{"dave"}},
+		{"prihlaseni", []string{"petr"}},
+		{"fakt*", []string{"dave"}},
+		{"printer -desk:billing", []string{"carol"}},
+		{"desk:billing", []string{"billing"}},
+		{"(jammed OR invoice) status:open", []string{"billing", "carol"}},
+		{"status:open,waiting priority:>=normal desk:support", []string{"carol", "dave", "petr"}},
+		{"priority:>normal", nil},
+		{"has:note", []string{"carol"}},
+		{"zebrafish", []string{"carol"}},
+		{"note:zebrafish", []string{"carol"}},
+		{"is:unassigned is:open", []string{"billing", "carol", "dave", "petr"}},
+		{"created:>=2026-01-01 updated:<7d", []string{"billing", "carol", "dave", "petr"}},
+		{"created:2020-01-01..2021-01-01", nil},
+		{"customer:carol@customer.example.org", []string{"carol"}},
+		{f.tix["petr"].TicketNumber, []string{"petr"}},
+		{"number:" + f.tix["petr"].TicketNumber, []string{"petr"}},
+		{"sort:created-asc printer", []string{"billing", "carol"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.q, func(t *testing.T) {
+			if got := f.ids(t, tc.q, all); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestScopes(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	carol, err := f.eng.ContactByAddress(ctx, "carol@customer.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cust := CustomerScope(carol, false)
+	cases := []struct {
+		name  string
+		q     string
+		scope Scope
+		want  []string
+	}{
+		{"customer finds own ticket (positive control)", "jammed", cust, []string{"carol"}},
+		{"internal note word is invisible to the customer", "zebrafish", cust, nil},
+		{"another customer's word is invisible", "secretword", cust, nil},
+		{"customer sees only own tickets", "printer", cust, []string{"carol"}},
+		{"agent never sees another desk", "printer", StaffScope(f.agent), []string{"carol"}},
+		{"agent sees desk filter of another desk as empty", "desk:billing", StaffScope(f.agent), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := f.ids(t, tc.q, tc.scope); !slices.Equal(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if _, err := f.idx.Search(ctx, Request{Query: "note:zebrafish", Scope: cust}); err == nil {
+		t.Error("note: for a customer: want an error")
+	}
+	r, err := f.idx.Search(ctx, Request{Query: "", Scope: cust, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, v := range r.Facets["status"] {
+		total += v.Count
+	}
+	if r.Total != 1 || total != 1 {
+		t.Errorf("customer facets: total %d, status counts %d; want 1 and 1", r.Total, total)
+	}
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	cases := []struct{ q, want string }{
+		{"stauts:open", `unknown field "stauts" at 1:1; did you mean "status"?`},
+		{"printer (jam", `unclosed '(' at 1:9`},
+		{`"paper jam`, `unclosed '"' at 1:1`},
+		{"sort:random", "sort:random: want one of"},
+		{"a OR", "OR needs a term on both sides"},
+		{"priority:>=hot", `priority "hot"`},
+		{"created:>yesterday", `is not a date`},
+		{"is:everything", "is:everything"},
+	}
+	f := newFixture(t)
+	for _, tc := range cases {
+		t.Run(tc.q, func(t *testing.T) {
+			_, err := f.idx.Search(context.Background(), Request{Query: tc.q, Scope: Scope{All: true}})
+			var se *SyntaxError
+			if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want a syntax error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestHostileQueries: every line of hostile-queries.txt answers within 1 s
+// with a result or a clear error (DOS-03).
+func TestHostileQueries(t *testing.T) {
+	b, err := os.ReadFile("../../shared/corpus/hostile/hostile-queries.txt")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	f := newFixture(t)
+	for i, q := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		start := time.Now()
+		_, err := f.idx.Search(context.Background(), Request{Query: q, Scope: Scope{All: true}, Facets: true})
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("line %d took %v", i+1, d)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "index: ") {
+			t.Errorf("line %d: error %q does not say where it comes from", i+1, err)
+		}
+	}
+}
+
+// TestRebuildFromStore: deleting the index and catching up again gives the
+// same answers (invariant 1).
+func TestRebuildFromStore(t *testing.T) {
+	f := newFixture(t)
+	all := Scope{All: true}
+	queries := []string{"printer", "zgloszenie", "has:note", "desk:billing", "-status:closed"}
+	var before [][]string
+	for _, q := range queries {
+		before = append(before, f.ids(t, q, all))
+	}
+	if err := f.idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(f.dir); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t)
+	if f.idx.Applied() != f.eng.LastSeq() {
+		t.Errorf("applied %d, want %d", f.idx.Applied(), f.eng.LastSeq())
+	}
+	for i, q := range queries {
+		if got := f.ids(t, q, all); !slices.Equal(got, before[i]) {
+			t.Errorf("%q after rebuild: got %v, want %v", q, got, before[i])
+		}
+	}
+}

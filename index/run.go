@@ -1,0 +1,171 @@
+package index
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Request is one search.
+type Request struct {
+	Query  string
+	Scope  Scope
+	Size   int    // hits per page (default 25, at most 1000)
+	Cursor string // from the previous page's Result.Next
+	Facets bool   // count tickets per facet value over all matches
+}
+
+// FacetValue is one value of a facet with its count and the query term
+// that adds it as a filter.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+	Term  string `json:"term"`
+}
+
+// Hit is one matching ticket.
+type Hit struct {
+	ID    string  `json:"id"`
+	Score float64 `json:"score"`
+}
+
+// Result is a page of hits with the exact total.
+type Result struct {
+	Total  uint64                  `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Next   string                  `json:"next,omitempty"`
+	Facets map[string][]FacetValue `json:"facets,omitempty"`
+}
+
+// facetFields are the facets DESIGN.md lists, by index field.
+func facetFields() []string {
+	return []string{"status", "priority", "category", "desk", "assignee", "customer", "account", "type", "tag", "source", "sla"}
+}
+
+// searchDeadline bounds one search (invariant 8, DOS-03).
+const searchDeadline = time.Second
+
+// Search runs a query within its scope. A bad query returns a
+// *SyntaxError that names the position.
+func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	q, err := Parse(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{scope: r.Scope, now: time.Now()}
+	bq, err := c.compile(q.Root)
+	if err != nil {
+		return nil, err
+	}
+	// The scope filter wraps the whole query, inside Bleve (AC-02).
+	full := bleve.NewConjunctionQuery(bq, r.Scope.filter())
+	size := r.Size
+	if size <= 0 {
+		size = 25
+	}
+	size = min(size, 1000)
+	req := bleve.NewSearchRequestOptions(full, size, 0, false)
+	req.SortBy(sortOrder(q.Sort))
+	if r.Cursor != "" {
+		after, err := decodeCursor(r.Cursor, len(req.Sort))
+		if err != nil {
+			return nil, err
+		}
+		req.SearchAfter = after
+	}
+	if r.Facets {
+		for _, f := range facetFields() {
+			req.AddFacet(f, bleve.NewFacetRequest(f, 200))
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, searchDeadline)
+	defer cancel()
+	res, err := x.bi.SearchInContext(ctx, req)
+	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("index: query took longer than %v: narrow it down", searchDeadline)
+		}
+		return nil, fmt.Errorf("index: search: %w", err)
+	}
+	out := &Result{Total: res.Total}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+	}
+	if len(res.Hits) == size {
+		out.Next = encodeCursor(res.Hits[len(res.Hits)-1].Sort)
+	}
+	if r.Facets {
+		out.Facets = map[string][]FacetValue{}
+		for name, fr := range res.Facets {
+			vals := []FacetValue{}
+			if fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					vals = append(vals, FacetValue{Value: t.Term, Count: t.Count, Term: facetTerm(name, t.Term)})
+				}
+			}
+			out.Facets[name] = vals
+		}
+	}
+	return out, nil
+}
+
+// facetTerm is the query term that filters on a facet value.
+func facetTerm(field, v string) string {
+	for _, r := range v {
+		if r == ' ' || r == '"' || r == '(' || r == ')' || r == ',' {
+			return field + `:"` + v + `"`
+		}
+	}
+	return field + ":" + v
+}
+
+// sortOrder maps sort: keys to Bleve's sort, with the id as the last key
+// so that cursor paging is stable.
+func sortOrder(key string) []string {
+	switch key {
+	case "updated-asc":
+		return []string{"updated", "_id"}
+	case "created-desc":
+		return []string{"-created", "-_id"}
+	case "created-asc":
+		return []string{"created", "_id"}
+	case "priority-desc":
+		return []string{"-priority_rank", "-updated", "-_id"}
+	case "priority-asc":
+		return []string{"priority_rank", "-updated", "-_id"}
+	case "relevance":
+		return []string{"-_score", "-updated", "-_id"}
+	}
+	return []string{"-updated", "-_id"}
+}
+
+func encodeCursor(sort []string) string {
+	b, _ := json.Marshal(sort)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, n int) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var v []string
+	if err == nil {
+		err = json.Unmarshal(b, &v)
+	}
+	if err != nil || len(v) != n {
+		return nil, fmt.Errorf("index: bad cursor: start again from the first page")
+	}
+	return v, nil
+}
+
+// Count returns the exact number of tickets matching a query in a scope.
+func (x *Index) Count(ctx context.Context, q string, s Scope) (uint64, error) {
+	r, err := x.Search(ctx, Request{Query: q, Scope: s, Size: 1})
+	if err != nil {
+		return 0, err
+	}
+	return r.Total, nil
+}
