@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os/exec"
@@ -27,6 +28,22 @@ func storedMessages(t *testing.T, data string) int {
 		t.Fatal(err)
 	}
 	return c.Messages
+}
+
+// storedTickets counts the tickets in the store under data.
+func storedTickets(t *testing.T, data string) int {
+	t.Helper()
+	env := &cliEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }, log: discardLogger()}
+	st, err := openStore(env, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Tickets
 }
 
 // messageKeys lists every exported message as message_id|source, sorted.
@@ -73,6 +90,19 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			continue
 		}
 		runs++
+		// The index follows the store after the crash: it reports as many
+		// tickets as Badger holds.
+		out, err := exec.Command(binary, "search", "--data", data, "--json", "--limit", "1", "").Output()
+		if err != nil {
+			t.Fatalf("search after kill: %v", err)
+		}
+		var sr struct{ Total int }
+		if err := json.Unmarshal(out, &sr); err != nil {
+			t.Fatalf("search output %q: %v", out, err)
+		}
+		if tickets := storedTickets(t, data); sr.Total != tickets {
+			t.Errorf("run %d: index reports %d tickets after the crash, Badger holds %d", runs+1, sr.Total, tickets)
+		}
 		again := importJSON(t, data, archive)
 		got := messageKeys(t, data)
 		t.Logf("run %d: killed after %v with %d of %d stored; re-import stored %d more, %d duplicates", runs, delay.Round(time.Millisecond), stored, wantStored, again.Stored, again.Duplicate)

@@ -152,12 +152,22 @@ func newImportBar(ctx context.Context, env *cliEnv, paths []string) *progressbar
 	if err != nil {
 		return nil
 	}
-	return progressbar.NewOptions(st.Messages,
+	return newBar(env, st.Messages, "importing", "msg")
+}
+
+// newBar returns a progress bar with count, rate and ETA on stderr when it
+// is a terminal, else nil.
+func newBar(env *cliEnv, total int, what, unit string) *progressbar.ProgressBar {
+	f, ok := env.stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil
+	}
+	return progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription("importing"),
+		progressbar.OptionSetDescription(what),
 		progressbar.OptionShowCount(),
 		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("msg"),
+		progressbar.OptionSetItsString(unit),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish())

@@ -30,6 +30,8 @@ commands:
   serve    [--addr :8080] [--data DIR] [--demo]
   import   [--data DIR] [--desk CODE] [--json] PATH...
   export   [--data DIR] --format jsonl [-o FILE]
+  search   [--data DIR] [--as EMAIL|customer:EMAIL] [--json] [--limit N] QUERY
+  reindex  [--data DIR]
   user add --email EMAIL --role admin|operator|agent [--desk CODE]
 
 --data defaults to $SEARCHDESK_DATA, else ./searchdesk-data.
@@ -53,6 +55,8 @@ func commands() []command {
 		{"import", runImport},
 		{"export", runExport},
 		{"user", runUser},
+		{"search", runSearch},
+		{"reindex", runReindex},
 	}
 }
 
