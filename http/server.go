@@ -13,17 +13,19 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"searchdesk/engine"
+	"searchdesk/index"
 )
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	eng *engine.Store
+	idx *index.Index
 	log *slog.Logger
 }
 
-// NewServer returns a server over the store.
-func NewServer(eng *engine.Store, log *slog.Logger) *Server {
-	return &Server{eng: eng, log: log}
+// NewServer returns a server over the store and its index.
+func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
+	return &Server{eng: eng, idx: idx, log: log}
 }
 
 // Access policies a route may declare.
@@ -84,6 +86,10 @@ func (s *Server) listTickets(c *gin.Context) {
 		s.fail(c, nethttp.StatusBadRequest, "bad_request", "limit: want a number from 1 to 1000")
 		return
 	}
+	if q, ok := c.GetQuery("q"); ok {
+		s.searchTickets(c, q, limit)
+		return
+	}
 	out := []ticketJSON{}
 	errStop := errors.New("stop")
 	err = s.eng.EachTicket(c.Request.Context(), func(t *engine.Ticket) error {
@@ -98,6 +104,33 @@ func (s *Server) listTickets(c *gin.Context) {
 		return
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"tickets": out})
+}
+
+// searchTickets answers /api/v1/tickets?q=QUERY&cursor=C with a page of
+// tickets, the exact total and facets.
+func (s *Server) searchTickets(c *gin.Context, q string, limit int) {
+	ctx := c.Request.Context()
+	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: index.Scope{All: true},
+		Size: limit, Cursor: c.Query("cursor"), Facets: true})
+	var se *index.SyntaxError
+	if errors.As(err, &se) {
+		s.fail(c, nethttp.StatusBadRequest, "bad_query", se.Error())
+		return
+	}
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	out := []ticketJSON{}
+	for _, h := range res.Hits {
+		t, err := s.eng.Ticket(ctx, h.ID)
+		if err != nil {
+			s.error(c, err)
+			return
+		}
+		out = append(out, toTicketJSON(&t))
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"tickets": out, "total": res.Total, "next": res.Next, "facets": res.Facets})
 }
 
 func toTicketJSON(t *engine.Ticket) ticketJSON {

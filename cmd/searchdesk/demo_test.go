@@ -30,7 +30,12 @@ func TestDemo(t *testing.T) {
 	if again, err := loadDemo(ctx, st); err != nil || again != 0 {
 		t.Errorf("second loadDemo: got %d, %v; want 0 (the store is not empty)", again, err)
 	}
-	srv := httptest.NewServer(sdhttp.NewServer(st, discardLogger()).Handler())
+	idx, err := openIndex(ctx, env, t.TempDir(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idx.Close()
+	srv := httptest.NewServer(sdhttp.NewServer(st, idx, discardLogger()).Handler())
 	defer srv.Close()
 	get := func(path string, v any) {
 		t.Helper()
@@ -76,6 +81,14 @@ func TestDemo(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("ticket subjects %q: want one with %q (English, Polish, Czech)", all, want)
 		}
+	}
+	var found struct {
+		Total   int
+		Tickets []struct{ Subject string }
+	}
+	get("/api/v1/tickets?q=zgloszenie+OR+prihlaseni", &found)
+	if found.Total != 1 || len(found.Tickets) != 1 || !strings.Contains(found.Tickets[0].Subject, "Přihlášení") {
+		t.Errorf("search over HTTP: got %+v, want the Czech ticket (diacritics folded)", found)
 	}
 	for _, want := range []string{"new", "in-reply-to", "forward", "bounce", "kind:note", "kind:reply-out"} {
 		if !rules[want] {

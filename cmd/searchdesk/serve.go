@@ -41,11 +41,30 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	} else if _, err := st.EnsureDesk(ctx, ""); err != nil {
 		return err
 	}
+	idx, err := openIndex(ctx, env, *data, st)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := idx.Close(); err != nil {
+			env.log.Error("close index", "err", err)
+		}
+	}()
+	followCtx, stopFollow := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		_ = idx.Run(followCtx)
+	}()
+	defer func() {
+		stopFollow()
+		<-followed
+	}()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &nethttp.Server{Handler: sdhttp.NewServer(st, env.log).Handler(),
+	srv := &nethttp.Server{Handler: sdhttp.NewServer(st, idx, env.log).Handler(),
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, WriteTimeout: 2 * time.Minute}
 	env.log.Info("listening", "addr", "http://"+ln.Addr().String())
 	errc := make(chan error, 1)
