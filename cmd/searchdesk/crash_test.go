@@ -11,27 +11,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"searchdesk/engine"
 )
 
-// storedMessages counts the messages in the store under data.
-func storedMessages(t *testing.T, data string) int {
-	t.Helper()
-	env := &cliEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }}
-	env.log = discardLogger()
-	st, err := openStore(env, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	c, err := st.Count(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c.Messages
-}
-
-// storedTickets counts the tickets in the store under data.
-func storedTickets(t *testing.T, data string) int {
+// storeCounts counts the records in the store under data.
+func storeCounts(t *testing.T, data string) engine.Counts {
 	t.Helper()
 	env := &cliEnv{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, getenv: func(string) string { return "" }, log: discardLogger()}
 	st, err := openStore(env, data)
@@ -43,7 +28,7 @@ func storedTickets(t *testing.T, data string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c.Tickets
+	return c
 }
 
 // messageKeys lists every exported message as message_id|source, sorted.
@@ -68,7 +53,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("clean import: %v\n%s", err, out)
 	}
 	full := time.Since(start) // the whole run of the real process, start-up included
-	wantStored := storedMessages(t, clean)
+	wantStored := storeCounts(t, clean).Messages
 	wantKeys := messageKeys(t, clean)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	runs := 0
@@ -84,7 +69,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = cmd.Wait()
-		stored := storedMessages(t, data)
+		stored := storeCounts(t, data).Messages
 		if stored == 0 || stored >= wantStored {
 			t.Logf("kill after %v landed outside storing (stored %d of %d); again", delay, stored, wantStored)
 			continue
@@ -100,7 +85,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 		if err := json.Unmarshal(out, &sr); err != nil {
 			t.Fatalf("search output %q: %v", out, err)
 		}
-		if tickets := storedTickets(t, data); sr.Total != tickets {
+		if tickets := storeCounts(t, data).Tickets; sr.Total != tickets {
 			t.Errorf("run %d: index reports %d tickets after the crash, Badger holds %d", runs+1, sr.Total, tickets)
 		}
 		again := importJSON(t, data, archive)
