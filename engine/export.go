@@ -96,12 +96,11 @@ func (s *Store) exportTicket(txn *badger.Txn, t *Ticket, emit func(string, any) 
 	if err != nil {
 		return err
 	}
-	prefix := append(key(pTTask, t.ID), '/')
-	for _, k := range keysWithPrefix(txn, prefix) {
-		var task Task
-		if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &task); err != nil {
-			return err
-		}
+	tasks, err := ticketTasks(txn, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, task := range tasks {
 		if err := emit("task", task); err != nil {
 			return err
 		}

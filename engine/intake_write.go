@@ -309,14 +309,23 @@ func (s *Store) rememberIDs(txn *badger.Txn, desk *Desk, d *draft, m *Message) e
 	return nil
 }
 
+// rawChunks cuts raw (capped at MaxRawBytes) into the pieces stored under
+// raw/<messageID>/<n>; an empty message is one empty piece.
+func (s *Store) rawChunks(raw []byte) [][]byte {
+	raw = raw[:min(len(raw), s.opts.MaxRawBytes)]
+	out := [][]byte{raw[:min(len(raw), rawChunk)]}
+	for i := rawChunk; i < len(raw); i += rawChunk {
+		out = append(out, raw[i:min(i+rawChunk, len(raw))])
+	}
+	return out
+}
+
+func rawKey(msgID string, n int) []byte { return key(pRaw, msgID, fmt.Sprintf("%04d", n)) }
+
 // storeRaw keeps the message bytes verbatim, in chunks.
 func (s *Store) storeRaw(txn *badger.Txn, msgID string, raw []byte) error {
-	if len(raw) > s.opts.MaxRawBytes {
-		raw = raw[:s.opts.MaxRawBytes]
-	}
-	for i := 0; i*rawChunk < len(raw) || i == 0; i++ {
-		end := min((i+1)*rawChunk, len(raw))
-		if err := txn.Set(key(pRaw, msgID, fmt.Sprintf("%04d", i)), raw[i*rawChunk:end]); err != nil {
+	for i, c := range s.rawChunks(raw) {
+		if err := txn.Set(rawKey(msgID, i), c); err != nil {
 			return err
 		}
 	}
@@ -345,15 +354,8 @@ func (s *Store) preStored(d *draft) bool { return d.size > bigMessage }
 
 // preStore writes the bytes of a big message piece by piece.
 func (s *Store) preStore(d *draft) error {
-	raw := d.in.Raw
-	if len(raw) > s.opts.MaxRawBytes {
-		raw = raw[:s.opts.MaxRawBytes]
-	}
-	for i := 0; i*rawChunk < len(raw) || i == 0; i++ {
-		end := min((i+1)*rawChunk, len(raw))
-		err := s.db.Update(func(txn *badger.Txn) error {
-			return txn.Set(key(pRaw, d.id, fmt.Sprintf("%04d", i)), raw[i*rawChunk:end])
-		})
+	for i, c := range s.rawChunks(d.in.Raw) {
+		err := s.db.Update(func(txn *badger.Txn) error { return txn.Set(rawKey(d.id, i), c) })
 		if err != nil {
 			return fmt.Errorf("engine: store raw: %w", err)
 		}

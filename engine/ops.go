@@ -259,12 +259,11 @@ func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, v
 			return fmt.Errorf("engine: ticket %s changed meanwhile: %w", t.Number, ErrConflict)
 		}
 		if status == StatusClosed {
-			prefix := append(key(pTTask, t.ID), '/')
-			for _, k := range keysWithPrefix(txn, prefix) {
-				var task Task
-				if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &task); err != nil {
-					return err
-				}
+			tasks, err := ticketTasks(txn, t.ID)
+			if err != nil {
+				return err
+			}
+			for _, task := range tasks {
 				if !task.Done {
 					return fmt.Errorf("engine: ticket %s has an open task %q: %w", t.Number, task.Title, ErrConflict)
 				}

@@ -219,13 +219,9 @@ func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
 		}); err != nil {
 			return err
 		}
-		prefix := append(key(pTTask, id), '/')
-		for _, k := range keysWithPrefix(txn, prefix) {
-			var task Task
-			if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &task); err != nil {
-				return err
-			}
-			b.Tasks = append(b.Tasks, task)
+		var err error
+		if b.Tasks, err = ticketTasks(txn, id); err != nil {
+			return err
 		}
 		if t.ContactID != "" {
 			var c Contact

@@ -45,15 +45,23 @@ func (s *Store) AddTask(ctx context.Context, actor string, t Task) (Task, error)
 func (s *Store) Tasks(ctx context.Context, ticketID string) ([]Task, error) {
 	var out []Task
 	err := s.db.View(func(txn *badger.Txn) error {
-		prefix := append(key(pTTask, ticketID), '/')
-		for _, k := range keysWithPrefix(txn, prefix) {
-			var t Task
-			if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &t); err != nil {
-				return err
-			}
-			out = append(out, t)
-		}
-		return nil
+		var err error
+		out, err = ticketTasks(txn, ticketID)
+		return err
 	})
 	return out, err
+}
+
+// ticketTasks reads the tasks of a ticket inside a transaction.
+func ticketTasks(txn *badger.Txn, ticketID string) ([]Task, error) {
+	var out []Task
+	prefix := append(key(pTTask, ticketID), '/')
+	for _, k := range keysWithPrefix(txn, prefix) {
+		var t Task
+		if err := getJSON(txn, key(pTask, string(k[len(prefix):])), &t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }
