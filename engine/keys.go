@@ -27,6 +27,7 @@ import (
 //	caddr/<address>                        contactID (raw)
 //	account/<accountID>                    Account
 //	adom/<domain>                          accountID (raw)
+//	aname/<lower-case name>                accountID (raw)
 //	user/<userID>                          User
 //	uemail/<address>                       userID (raw)
 //	task/<taskID>                          Task
@@ -53,6 +54,7 @@ const (
 	pCAddr    = "caddr/"
 	pAccount  = "account/"
 	pADom     = "adom/"
+	pAName    = "aname/"
 	pUser     = "user/"
 	pUEmail   = "uemail/"
 	pTask     = "task/"

@@ -122,6 +122,9 @@ func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 			a.Created = w.now
 		}
 		w.op = "account"
+		if err := txn.Set(key(pAName, strings.ToLower(a.Name)), []byte(a.ID)); err != nil {
+			return err
+		}
 		for _, d := range a.Domains {
 			if err := txn.Set(key(pADom, d), []byte(a.ID)); err != nil {
 				return err

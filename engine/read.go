@@ -205,44 +205,79 @@ type Bundle struct {
 func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
 	var b Bundle
 	err := s.db.View(func(txn *badger.Txn) error {
-		if err := getJSON(txn, key(pTicket, id), &b.Ticket); err != nil {
-			return fmt.Errorf("engine: ticket %s: %w", id, err)
-		}
-		t := &b.Ticket
-		if err := getJSON(txn, key(pDesk, t.DeskID), &b.Desk); err != nil {
-			return err
-		}
-		b.Desk.Secret = nil
-		if err := eachTicketMessage(txn, id, func(m *Message) error {
-			b.Messages = append(b.Messages, *m)
-			return nil
-		}); err != nil {
-			return err
-		}
-		var err error
-		if b.Tasks, err = ticketTasks(txn, id); err != nil {
-			return err
-		}
-		if t.ContactID != "" {
-			var c Contact
-			if getJSON(txn, key(pContact, t.ContactID), &c) == nil {
-				b.Contact = &c
+		return bundleTxn(txn, id, nil, &b)
+	})
+	return b, err
+}
+
+// Bundles reads several tickets' bundles in one transaction, calling fn
+// for each in order; a ticket that no longer exists comes with an error
+// wrapping ErrNotFound. Desks are read once.
+func (s *Store) Bundles(ctx context.Context, ids []string, fn func(id string, b *Bundle, err error) error) error {
+	desks := map[string]Desk{}
+	return s.db.View(func(txn *badger.Txn) error {
+		for _, id := range ids {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-		}
-		if t.AccountID != "" {
-			var a Account
-			if getJSON(txn, key(pAccount, t.AccountID), &a) == nil {
-				b.Account = &a
+			var b Bundle
+			err := bundleTxn(txn, id, desks, &b)
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
 			}
-		}
-		if t.AssigneeID != "" {
-			var u User
-			if getJSON(txn, key(pUser, t.AssigneeID), &u) == nil {
-				u.PasswordHash = ""
-				b.Assignee = &u
+			if err := fn(id, &b, err); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
-	return b, err
+}
+
+// bundleTxn reads one bundle; desks, when not nil, caches desks by id.
+func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) error {
+	if err := getJSON(txn, key(pTicket, id), &b.Ticket); err != nil {
+		return fmt.Errorf("engine: ticket %s: %w", id, err)
+	}
+	t := &b.Ticket
+	if d, ok := desks[t.DeskID]; ok {
+		b.Desk = d
+	} else {
+		if err := getJSON(txn, key(pDesk, t.DeskID), &b.Desk); err != nil {
+			return err
+		}
+		b.Desk.Secret = nil
+		if desks != nil {
+			desks[t.DeskID] = b.Desk
+		}
+	}
+	if err := eachTicketMessage(txn, id, func(m *Message) error {
+		b.Messages = append(b.Messages, *m)
+		return nil
+	}); err != nil {
+		return err
+	}
+	var err error
+	if b.Tasks, err = ticketTasks(txn, id); err != nil {
+		return err
+	}
+	if t.ContactID != "" {
+		var c Contact
+		if getJSON(txn, key(pContact, t.ContactID), &c) == nil {
+			b.Contact = &c
+		}
+	}
+	if t.AccountID != "" {
+		var a Account
+		if getJSON(txn, key(pAccount, t.AccountID), &a) == nil {
+			b.Account = &a
+		}
+	}
+	if t.AssigneeID != "" {
+		var u User
+		if getJSON(txn, key(pUser, t.AssigneeID), &u) == nil {
+			u.PasswordHash = ""
+			b.Assignee = &u
+		}
+	}
+	return nil
 }

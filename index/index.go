@@ -130,15 +130,71 @@ func (x *Index) Applied() uint64 {
 	return x.applied
 }
 
-// feedBatch is how many feed entries one Bleve batch applies.
-const feedBatch = 512
+// feedBatch is how many feed entries one read of the feed returns, and
+// maxBatchDocs about how many tickets one Bleve batch indexes.
+const (
+	feedBatch    = 512
+	maxBatchDocs = 2000
+)
 
-// CatchUp applies every feed entry the index has not applied yet.
+// pending is one Bleve batch ready to apply: the tickets of a run of feed
+// entries and, when it ends on an entry's end, that entry's sequence.
+type pending struct {
+	batch *bleve.Batch
+	seq   uint64 // 0 when the batch ends inside an entry
+}
+
+// CatchUp applies every feed entry the index has not applied yet. Reading
+// tickets from the store and indexing them overlap: one goroutine builds
+// the next batch while Bleve indexes the current one.
 func (x *Index) CatchUp(ctx context.Context) error {
 	x.applyMu.Lock()
 	defer x.applyMu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ready := make(chan pending, 1)
+	built := make(chan error, 1)
+	go func() {
+		defer close(ready)
+		built <- x.buildBatches(ctx, x.Applied(), ready)
+	}()
+	for p := range ready {
+		if err := x.applyBatch(p); err != nil {
+			cancel()
+			for range ready {
+			}
+			<-built
+			return err
+		}
+	}
+	return <-built
+}
+
+// buildBatches reads the feed after seq and sends Bleve batches of at most
+// about maxBatchDocs tickets until the feed is exhausted.
+func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pending) error {
+	var ids []string
+	seen := map[string]bool{}
+	send := func(seq uint64) error {
+		b, err := x.buildBatch(ctx, ids)
+		if err != nil {
+			return err
+		}
+		if seq != 0 {
+			var v [8]byte
+			binary.BigEndian.PutUint64(v[:], seq)
+			b.SetInternal([]byte(internalSeq), v[:])
+		}
+		select {
+		case out <- pending{batch: b, seq: seq}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		ids = ids[:0]
+		clear(seen)
+		return nil
+	}
 	for {
-		from := x.Applied()
 		entries, err := x.eng.Feed(ctx, from, feedBatch)
 		if err != nil {
 			return err
@@ -146,47 +202,58 @@ func (x *Index) CatchUp(ctx context.Context) error {
 		if len(entries) == 0 {
 			return nil
 		}
-		if err := x.apply(ctx, entries); err != nil {
-			return err
+		for i, e := range entries {
+			for _, id := range e.Tickets {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				ids = append(ids, id)
+				if len(ids) >= maxBatchDocs && id != e.Tickets[len(e.Tickets)-1] {
+					if err := send(0); err != nil { // mid-entry: no sequence yet
+						return err
+					}
+				}
+			}
+			if len(ids) >= maxBatchDocs || i == len(entries)-1 {
+				if err := send(e.Seq); err != nil {
+					return err
+				}
+			}
 		}
+		from = entries[len(entries)-1].Seq
 	}
 }
 
-// apply indexes the tickets the entries name, in one batch that also
-// records the last sequence applied.
-func (x *Index) apply(ctx context.Context, entries []engine.FeedEntry) error {
-	seen := map[string]bool{}
+// buildBatch reads the tickets from the store and turns them into index
+// documents; a ticket that no longer exists is deleted from the index.
+func (x *Index) buildBatch(ctx context.Context, ids []string) (*bleve.Batch, error) {
 	b := x.bi.NewBatch()
-	for _, e := range entries {
-		for _, id := range e.Tickets {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			bun, err := x.eng.Bundle(ctx, id)
-			if errors.Is(err, engine.ErrNotFound) {
-				b.Delete(id)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := b.Index(id, buildDoc(&bun)); err != nil {
-				return fmt.Errorf("index: ticket %s: %w", id, err)
-			}
+	err := x.eng.Bundles(ctx, ids, func(id string, bun *engine.Bundle, err error) error {
+		if err != nil {
+			b.Delete(id)
+			return nil
 		}
+		if err := b.Index(id, buildDoc(bun)); err != nil {
+			return fmt.Errorf("index: ticket %s: %w", id, err)
+		}
+		return nil
+	})
+	return b, err
+}
+
+// applyBatch indexes one batch and, when it carries one, records the
+// sequence it brings the index up to.
+func (x *Index) applyBatch(p pending) error {
+	if err := x.bi.Batch(p.batch); err != nil {
+		return fmt.Errorf("index: apply feed: %w", err)
 	}
-	last := entries[len(entries)-1].Seq
-	var v [8]byte
-	binary.BigEndian.PutUint64(v[:], last)
-	b.SetInternal([]byte(internalSeq), v[:])
-	if err := x.bi.Batch(b); err != nil {
-		return fmt.Errorf("index: apply feed up to %d: %w", last, err)
+	if p.seq != 0 {
+		x.mu.Lock()
+		x.applied = p.seq
+		x.cond.Broadcast()
+		x.mu.Unlock()
 	}
-	x.mu.Lock()
-	x.applied = last
-	x.cond.Broadcast()
-	x.mu.Unlock()
 	return nil
 }
 
@@ -243,30 +310,36 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 		return err
 	}
 	seq := eng.LastSeq()
-	b := x.bi.NewBatch()
+	var ids []string
 	n := 0
-	err = eng.EachTicket(ctx, func(t *engine.Ticket) error {
-		bun, err := eng.Bundle(ctx, t.ID)
+	flush := func() error {
+		b, err := x.buildBatch(ctx, ids)
 		if err != nil {
 			return err
 		}
-		if err := b.Index(t.ID, buildDoc(&bun)); err != nil {
+		if err := x.bi.Batch(b); err != nil {
 			return err
 		}
-		if n++; b.Size() >= 1000 {
-			if err := x.bi.Batch(b); err != nil {
-				return err
-			}
-			b.Reset()
-			if progress != nil {
-				progress(n)
-			}
+		n += len(ids)
+		ids = ids[:0]
+		if progress != nil {
+			progress(n)
+		}
+		return nil
+	}
+	err = eng.EachTicket(ctx, func(t *engine.Ticket) error {
+		if ids = append(ids, t.ID); len(ids) >= maxBatchDocs/2 {
+			return flush()
 		}
 		return nil
 	})
 	if err == nil {
+		err = flush()
+	}
+	if err == nil {
 		var v [8]byte
 		binary.BigEndian.PutUint64(v[:], seq)
+		b := x.bi.NewBatch()
 		b.SetInternal([]byte(internalSeq), v[:])
 		err = x.bi.Batch(b)
 	}
@@ -275,3 +348,36 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 	}
 	return err
 }
+
+// Busy reports whether Bleve is still persisting or merging segments in the
+// background: right after a bulk load searches are slower until it settles.
+func Busy(bi bleve.Index) bool {
+	st, ok := bi.StatsMap()["index"].(map[string]any)
+	if !ok {
+		return false
+	}
+	busy, _ := st["index_bgthreads_active"].(bool)
+	return busy
+}
+
+// WaitSettled waits until Bleve's background merging has been idle for a
+// few consecutive checks, or ctx ends.
+func WaitSettled(ctx context.Context, bi bleve.Index) error {
+	quiet := 0
+	for quiet < 4 {
+		if Busy(bi) {
+			quiet = 0
+		} else {
+			quiet++
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// Bleve returns the underlying Bleve index, for statistics and benchmarks.
+func (x *Index) Bleve() bleve.Index { return x.bi }

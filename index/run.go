@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -18,6 +19,9 @@ type Request struct {
 	Size   int    // hits per page (default 25, at most 1000)
 	Cursor string // from the previous page's Result.Next
 	Facets bool   // count tickets per facet value over all matches
+	// FacetFields narrows the facets to these fields (default: all).
+	FacetFields []string
+	NoHits      bool // count only: Total (and facets), no hits
 }
 
 // FacetValue is one value of a facet with its count and the query term
@@ -69,6 +73,9 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		size = 25
 	}
 	size = min(size, 1000)
+	if r.NoHits {
+		size = 0
+	}
 	req := bleve.NewSearchRequestOptions(full, size, 0, false)
 	req.SortBy(sortOrder(q.Sort))
 	if r.Cursor != "" {
@@ -79,7 +86,14 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		req.SearchAfter = after
 	}
 	if r.Facets {
-		for _, f := range facetFields() {
+		fields := r.FacetFields
+		if len(fields) == 0 {
+			fields = facetFields()
+		}
+		for _, f := range fields {
+			if !slices.Contains(facetFields(), f) {
+				return nil, fmt.Errorf("index: %q is not a facet", f)
+			}
 			req.AddFacet(f, bleve.NewFacetRequest(f, 200))
 		}
 	}
@@ -96,7 +110,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if len(res.Hits) == size {
+	if size > 0 && len(res.Hits) == size {
 		out.Next = encodeCursor(res.Hits[len(res.Hits)-1].Sort)
 	}
 	if r.Facets {
@@ -163,7 +177,7 @@ func decodeCursor(s string, n int) ([]string, error) {
 
 // Count returns the exact number of tickets matching a query in a scope.
 func (x *Index) Count(ctx context.Context, q string, s Scope) (uint64, error) {
-	r, err := x.Search(ctx, Request{Query: q, Scope: s, Size: 1})
+	r, err := x.Search(ctx, Request{Query: q, Scope: s, NoHits: true})
 	if err != nil {
 		return 0, err
 	}

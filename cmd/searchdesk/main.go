@@ -32,6 +32,7 @@ commands:
   export   [--data DIR] --format jsonl [-o FILE]
   search   [--data DIR] [--as EMAIL|customer:EMAIL] [--json] [--limit N] QUERY
   reindex  [--data DIR]
+  bench    [--n N] [--corpus FILE.jsonl] [--json FILE] [--queries 200] [--raw=false]
   user add --email EMAIL --role admin|operator|agent [--desk CODE]
 
 --data defaults to $SEARCHDESK_DATA, else ./searchdesk-data.
@@ -57,6 +58,7 @@ func commands() []command {
 		{"user", runUser},
 		{"search", runSearch},
 		{"reindex", runReindex},
+		{"bench", runBench},
 	}
 }
 
