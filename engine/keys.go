@@ -35,6 +35,7 @@ import (
 //	audit/<ticketID>/<auditID>             AuditEntry
 //	feed/<seq: 8 bytes big endian>         FeedEntry
 //	outbox/<outboxID>                      OutboxMail
+//	view/<viewID>                          SavedView
 //	counter/<deskID>/<period key>          uint64 big endian: ticket-number counters
 //	meta/<name>                            store metadata (feed sequence, schema version)
 const (
@@ -62,6 +63,7 @@ const (
 	pAudit    = "audit/"
 	pFeed     = "feed/"
 	pOutbox   = "outbox/"
+	pView     = "view/"
 	pCounter  = "counter/"
 	pMeta     = "meta/"
 

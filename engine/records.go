@@ -10,6 +10,8 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
 	ErrInvalid  = errors.New("invalid")
+	// ErrForbidden: the actor may not do this.
+	ErrForbidden = errors.New("forbidden")
 )
 
 // Ticket statuses.
@@ -312,4 +314,19 @@ type OutboxMail struct {
 	NextAttempt time.Time `json:"next_attempt"`
 	LastError   string    `json:"last_error,omitempty"`
 	Created     time.Time `json:"created"`
+}
+
+// SavedView is a named query: personal to its owner, or shared with the
+// members of a desk. Its query is evaluated in the scope of whoever opens
+// it, never of its owner.
+type SavedView struct {
+	ID         string    `json:"id"`
+	Name       string    `json:"name"`
+	Query      string    `json:"query"`
+	Sort       string    `json:"sort,omitempty"`
+	Columns    []string  `json:"columns,omitempty"`
+	OwnerID    string    `json:"owner_id"`
+	SharedDesk string    `json:"shared_desk_id,omitempty"` // empty: personal
+	Created    time.Time `json:"created"`
+	Updated    time.Time `json:"updated"`
 }

@@ -67,7 +67,10 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	// The scope filter wraps the whole query, inside Bleve (AC-02).
-	full := bleve.NewConjunctionQuery(bq, r.Scope.filter())
+	full := bq
+	if f := r.Scope.filter(); f != nil {
+		full = bleve.NewConjunctionQuery(bq, f)
+	}
 	size := r.Size
 	if size <= 0 {
 		size = 25
@@ -182,4 +185,29 @@ func (x *Index) Count(ctx context.Context, q string, s Scope) (uint64, error) {
 		return 0, err
 	}
 	return r.Total, nil
+}
+
+// exportPage is how many hits one page of Each fetches.
+const exportPage = 1000
+
+// Each streams every hit of a search, in its sort order, page by page with
+// the cursor: memory does not grow with the result (invariant 8), and the
+// scope applies as to any search.
+func (x *Index) Each(ctx context.Context, r Request, fn func(Hit) error) error {
+	r.Size, r.Facets, r.NoHits, r.Cursor = exportPage, false, false, ""
+	for {
+		res, err := x.Search(ctx, r)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		if res.Next == "" {
+			return nil
+		}
+		r.Cursor = res.Next
+	}
 }

@@ -44,7 +44,8 @@ func CustomerScope(c engine.Contact, withAccount bool) Scope {
 	return s
 }
 
-// filter is the scope as a query: what this searcher may see at all.
+// filter is the scope as a query: what this searcher may see at all; nil
+// when they may see everything.
 func (s Scope) filter() query.Query {
 	switch {
 	case s.Customer:
@@ -60,7 +61,7 @@ func (s Scope) filter() query.Query {
 		}
 		return bleve.NewDisjunctionQuery(qs...)
 	case s.All:
-		return bleve.NewMatchAllQuery()
+		return nil
 	}
 	if len(s.DeskIDs) == 0 {
 		return bleve.NewMatchNoneQuery()

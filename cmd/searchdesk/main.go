@@ -29,7 +29,7 @@ const usage = `usage: searchdesk COMMAND [flags]
 commands:
   serve    [--addr :8080] [--data DIR] [--demo]
   import   [--data DIR] [--desk CODE] [--json] PATH...
-  export   [--data DIR] --format jsonl [-o FILE]
+  export   [--data DIR] --format jsonl|csv [--query Q] [--as EMAIL|customer:EMAIL] [-o FILE]
   search   [--data DIR] [--as EMAIL|customer:EMAIL] [--json] [--limit N] QUERY
   reindex  [--data DIR]
   bench    [--n N] [--corpus FILE.jsonl] [--json FILE] [--queries 200] [--raw=false]
