@@ -10,6 +10,7 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 
+	"searchdesk/engine/extract"
 	"searchdesk/engine/mime"
 	"searchdesk/engine/subject"
 )
@@ -57,8 +58,9 @@ type draft struct {
 	norm     string // normalized subject
 	chash    string // content hash, for messages without Message-ID
 	atts     []mime.Attachment
-	id       string // our id for the message, fixed before any write
-	size     int    // raw plus decoded attachment bytes
+	texts    []attText // the searchable text of each attachment
+	id       string    // our id for the message, fixed before any write
+	size     int       // raw plus decoded attachment bytes
 }
 
 // Intake stores one inbound message: raw bytes, message, ticket, contact,
@@ -142,6 +144,7 @@ func (s *Store) prepare(in Inbound) *draft {
 	m.Received = receivedTime(in, pm, now)
 	d.norm = subject.Normalize(pm.Subject)
 	d.atts = pm.Attachments
+	d.texts = attachmentTexts(pm.Attachments)
 	var ah [][]byte
 	for _, at := range pm.Attachments {
 		ah = append(ah, []byte(contentHash(at.Data)))
@@ -235,4 +238,34 @@ func normalizedContent(raw []byte) string {
 	b.WriteString("\n")
 	b.WriteString(mime.NormalizeBody(body))
 	return b.String()
+}
+
+// attText is what extraction made of one attachment.
+type attText struct {
+	kind, text, err string
+}
+
+// maxAttachmentText caps the extracted text kept per message.
+const maxAttachmentText = 4 << 20
+
+// attachmentTexts extracts the searchable text of attachments before the
+// write transaction, so slow files never hold the writer lock. A file that
+// cannot be read keeps its error for admins; the message is stored anyway.
+func attachmentTexts(atts []mime.Attachment) []attText {
+	out := make([]attText, len(atts))
+	budget := maxAttachmentText
+	for i, a := range atts {
+		if budget <= 0 {
+			out[i].err = "not extracted: the message's attachment text limit is reached"
+			continue
+		}
+		text, kind, err := extract.Text(context.Background(), a.Name, a.ContentType, a.Data,
+			extract.Limits{MaxOutput: min(budget, 1<<20)})
+		out[i] = attText{kind: kind, text: text}
+		if err != nil {
+			out[i].err = err.Error()
+		}
+		budget -= len(text)
+	}
+	return out
 }

@@ -216,8 +216,8 @@ func (s *Store) attachMessage(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft
 			return err
 		}
 	}
-	for _, a := range d.atts {
-		ref, err := s.storeAttachment(txn, d, a)
+	for i, a := range d.atts {
+		ref, err := s.storeAttachment(txn, d, a, d.texts[i])
 		if err != nil {
 			return err
 		}
@@ -333,10 +333,17 @@ func (s *Store) storeRaw(txn *badger.Txn, msgID string, raw []byte) error {
 }
 
 // storeAttachment stores the bytes once per content hash.
-func (s *Store) storeAttachment(txn *badger.Txn, d *draft, a mime.Attachment) (AttachmentRef, error) {
+// Its extracted text, if any, is stored once per hash as well.
+func (s *Store) storeAttachment(txn *badger.Txn, d *draft, a mime.Attachment, tx attText) (AttachmentRef, error) {
 	h := contentHash(a.Data)
 	ref := AttachmentRef{ID: randomID(), Hash: h, Name: a.Name, ContentType: a.ContentType,
-		ContentID: a.ContentID, Inline: a.Inline, Size: int64(len(a.Data)), Truncated: a.Truncated}
+		ContentID: a.ContentID, Inline: a.Inline, Size: int64(len(a.Data)), Truncated: a.Truncated,
+		TextKind: tx.kind, TextError: tx.err}
+	if tx.text != "" {
+		if err := putIfMissing(txn, key(pAText, h), []byte(tx.text)); err != nil {
+			return ref, err
+		}
+	}
 	if s.preStored(d) {
 		return ref, nil
 	}
@@ -371,7 +378,11 @@ func (s *Store) preStore(d *draft) error {
 
 // putBlob stores data under its hash unless it is there already.
 func putBlob(txn *badger.Txn, h string, data []byte) error {
-	k := key(pBlob, h)
+	return putIfMissing(txn, key(pBlob, h), data)
+}
+
+// putIfMissing sets k unless it exists.
+func putIfMissing(txn *badger.Txn, k, data []byte) error {
 	if _, err := txn.Get(k); err == nil {
 		return nil
 	} else if !errors.Is(err, badger.ErrKeyNotFound) {

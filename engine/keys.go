@@ -17,6 +17,7 @@ import (
 //	msg/<messageID>                        Message
 //	raw/<messageID>                        raw RFC 5322 bytes, verbatim
 //	blob/<sha256 hex>                      attachment bytes, stored once per content
+//	atext/<sha256 hex>                     an attachment's extracted text (raw UTF-8)
 //	mid/<deskID>/<Message-ID>              ticketID (raw): every Message-ID the desk has
 //	                                       received, sent, or seen named in References or
 //	                                       In-Reply-To of a stored message
@@ -47,6 +48,7 @@ const (
 	pMsg      = "msg/"
 	pRaw      = "raw/"
 	pBlob     = "blob/"
+	pAText    = "atext/"
 	pMID      = "mid/"
 	pMStored  = "mstored/"
 	pCHash    = "chash/"

@@ -198,6 +198,8 @@ type Bundle struct {
 	Contact  *Contact
 	Account  *Account
 	Assignee *User
+	// AttachmentText is the extracted text of the attachments, by hash.
+	AttachmentText map[string]string
 }
 
 // Bundle reads ticket id with its messages, tasks, desk, contact, account
@@ -252,6 +254,19 @@ func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) err
 	}
 	if err := eachTicketMessage(txn, id, func(m *Message) error {
 		b.Messages = append(b.Messages, *m)
+		for _, a := range m.Attachments {
+			if a.TextKind == "" || b.AttachmentText[a.Hash] != "" {
+				continue
+			}
+			v, err := getRaw(txn, key(pAText, a.Hash))
+			if err != nil {
+				continue
+			}
+			if b.AttachmentText == nil {
+				b.AttachmentText = map[string]string{}
+			}
+			b.AttachmentText[a.Hash] = string(v)
+		}
 		return nil
 	}); err != nil {
 		return err

@@ -180,6 +180,8 @@ type AttachmentRef struct {
 	Inline      bool   `json:"inline,omitempty"`
 	Size        int64  `json:"size"`
 	Truncated   bool   `json:"truncated,omitempty"`
+	TextKind    string `json:"text_kind,omitempty"`  // what its searchable text came from: text, html, pdf, docx
+	TextError   string `json:"text_error,omitempty"` // why no text could be read from it
 }
 
 // Delivery records one more arrival of a message already stored.

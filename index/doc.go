@@ -11,6 +11,8 @@ import (
 
 	"searchdesk/engine"
 	"searchdesk/engine/number"
+	"searchdesk/engine/quote"
+	"searchdesk/index/lang"
 )
 
 // priorityRank orders priorities for comparisons and sorting.
@@ -35,10 +37,12 @@ func priorityRank(p string) float64 {
 type ticketDoc struct {
 	Number       []string  `json:"number"`
 	Subject      string    `json:"subject"`
-	Body         string    `json:"body"`
-	Note         string    `json:"note"`
-	Unverified   string    `json:"unverified"`
-	Attachment   string    `json:"attachment"`
+	Body         []string  `json:"body"`       // per message: what it says anew
+	Quoted       []string  `json:"quoted"`     // per message: quoted history and signature
+	Note         []string  `json:"note"`       // internal notes: staff only
+	Unverified   []string  `json:"unverified"` // mail held as from an unverified sender: staff only
+	Attachment   []string  `json:"attachment"` // file names and extracted text
+	File         []string  `json:"file"`       // file names, exact
 	From         []string  `json:"from"`
 	To           []string  `json:"to"`
 	Cc           []string  `json:"cc"`
@@ -84,12 +88,22 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 	if b.Account != nil {
 		d.Account = append(lowerAll(b.Account.Domains), strings.ToLower(b.Account.Name))
 	}
-	var body, note, unverified, att strings.Builder
 	has := map[string]bool{}
+	subjectLang := ""
 	for i := range b.Messages {
 		m := &b.Messages[i]
+		// Every text is marked with its language, detected per message,
+		// for the stemmer (package lang).
+		l := lang.Detect(m.Subject + "\n" + m.Text)
+		if subjectLang == "" {
+			subjectLang = l
+		}
 		for _, a := range m.Attachments {
-			att.WriteString(a.Name + "\n")
+			d.Attachment = append(d.Attachment, a.Name)
+			d.File = append(d.File, strings.ToLower(a.Name))
+			if text := b.AttachmentText[a.Hash]; text != "" {
+				d.Attachment = append(d.Attachment, lang.Mark(lang.Detect(text), text))
+			}
 			has["attachment"] = true
 		}
 		if len(m.Flags) > 0 {
@@ -97,14 +111,18 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 		}
 		switch {
 		case m.Kind == engine.KindNote || m.Internal:
-			note.WriteString(m.Text + "\n")
+			d.Note = append(d.Note, lang.Mark(l, m.Text))
 			has["note"] = true
 			continue
 		case m.HasFlag(engine.FlagUnverifiedSender):
-			unverified.WriteString(m.Subject + "\n" + m.Text + "\n")
+			d.Unverified = append(d.Unverified, lang.Mark(l, m.Subject+"\n"+m.Text))
 			continue
 		}
-		body.WriteString(m.Text + "\n")
+		parts := quote.Split(m.Text)
+		d.Body = append(d.Body, lang.Mark(l, parts.New))
+		if old := strings.TrimSpace(parts.Quoted + "\n" + parts.Signature); old != "" {
+			d.Quoted = append(d.Quoted, lang.Mark(l, old))
+		}
 		addUnique(&d.From, m.From.Addr)
 		for _, a := range m.To {
 			addUnique(&d.To, a.Addr)
@@ -113,6 +131,10 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 			addUnique(&d.Cc, a.Addr)
 		}
 	}
+	if subjectLang == "" {
+		subjectLang = lang.Detect(t.Subject)
+	}
+	d.Subject = lang.Mark(subjectLang, t.Subject)
 	for _, task := range b.Tasks {
 		has["task"] = true
 		if !task.Done {
@@ -123,7 +145,6 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 		d.Has = append(d.Has, k)
 	}
 	slices.Sort(d.Has)
-	d.Body, d.Note, d.Unverified, d.Attachment = body.String(), note.String(), unverified.String(), att.String()
 	return d
 }
 

@@ -7,68 +7,64 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
-	"github.com/blevesearch/bleve/v2/analysis/lang/en"
-	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 
 	"searchdesk/engine"
+	"searchdesk/index/lang"
 )
-
-// textAnalyzer folds diacritics (zgloszenie finds zgłoszenie), lower-cases
-// and stems. It serves every text field, at index and at query time.
-const textAnalyzer = "sd_text"
 
 // internalSeq is the Bleve internal key holding the last feed sequence the
 // index has applied (invariant 3).
 const internalSeq = "feedseq"
 
+// queryAnalyzer analyses the words of a query, expanding each to its
+// stems in every language (see package lang); text fields are indexed
+// with lang.IndexAnalyzer.
+const queryAnalyzer = lang.QueryAnalyzer
+
+// textFields of the index, and the weight of each in scoring: quoted
+// history and signatures count for less than what a message says anew.
+var textBoost = map[string]float64{
+	"subject": 2, "body": 1, "quoted": 0.3, "note": 1, "unverified": 0.5, "attachment": 0.7,
+}
+
 // newMapping builds the index mapping: one document type, the ticket.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := bleve.NewIndexMapping()
-	err := m.AddCustomAnalyzer(textAnalyzer, map[string]any{
-		"type":          custom.Name,
-		"char_filters":  []string{asciifolding.Name},
-		"tokenizer":     unicode.Name,
-		"token_filters": []string{lowercase.Name, en.PossessiveName, en.SnowballStemmerName},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("index: analyzer: %w", err)
-	}
 	doc := bleve.NewDocumentStaticMapping()
-	text := func(name string) {
+	for _, name := range []string{"subject", "body", "quoted", "note", "unverified", "attachment"} {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = textAnalyzer
+		f.Analyzer = lang.IndexAnalyzer
 		f.Store = false
-		f.IncludeTermVectors = true
+		f.IncludeTermVectors = true // positions, for phrases
+		f.IncludeInAll = false
 		doc.AddFieldMappingsAt(name, f)
 	}
-	for _, f := range []string{"subject", "body", "note", "unverified", "attachment"} {
-		text(f)
-	}
 	for _, f := range []string{"number", "from", "to", "cc", "status", "priority", "category", "desk", "desk_id",
-		"assignee", "customer", "contact_id", "account", "account_id", "type", "tag", "source", "sla", "has"} {
+		"assignee", "customer", "contact_id", "account", "account_id", "type", "tag", "source", "sla", "has", "file"} {
 		k := bleve.NewKeywordFieldMapping()
 		k.Store = false
-		k.DocValues = true
+		k.DocValues = slices.Contains(facetFields(), f)
+		k.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, k)
 	}
 	n := bleve.NewNumericFieldMapping()
 	n.Store = false
+	n.IncludeInAll = false
 	doc.AddFieldMappingsAt("priority_rank", n)
 	for _, f := range []string{"created", "updated"} {
 		dt := bleve.NewDateTimeFieldMapping()
 		dt.Store = false
+		dt.IncludeInAll = false
 		doc.AddFieldMappingsAt(f, dt)
 	}
 	m.DefaultMapping = doc
-	m.DefaultAnalyzer = textAnalyzer
+	m.DefaultAnalyzer = lang.IndexAnalyzer
 	m.StoreDynamic = false
 	m.IndexDynamic = false
 	m.DocValuesDynamic = false

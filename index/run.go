@@ -22,6 +22,7 @@ type Request struct {
 	// FacetFields narrows the facets to these fields (default: all).
 	FacetFields []string
 	NoHits      bool // count only: Total (and facets), no hits
+	Highlight   bool // add each hit's best fragment and its message
 }
 
 // FacetValue is one value of a facet with its count and the query term
@@ -34,8 +35,9 @@ type FacetValue struct {
 
 // Hit is one matching ticket.
 type Hit struct {
-	ID    string  `json:"id"`
-	Score float64 `json:"score"`
+	ID        string     `json:"id"`
+	Score     float64    `json:"score"`
+	Highlight *Highlight `json:"highlight,omitempty"`
 }
 
 // Result is a page of hits with the exact total.
@@ -112,6 +114,11 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	out := &Result{Total: res.Total}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+	}
+	if r.Highlight {
+		if err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits); err != nil {
+			return nil, err
+		}
 	}
 	if size > 0 && len(res.Hits) == size {
 		out.Next = encodeCursor(res.Hits[len(res.Hits)-1].Sort)

@@ -6,10 +6,11 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis/char/asciifolding"
+	"github.com/blevesearch/bleve/v2/registry"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"searchdesk/engine"
+	"searchdesk/index/lang"
 )
 
 // Scope is who is searching; every search goes through its filter
@@ -76,9 +77,9 @@ func (s Scope) filter() query.Query {
 // textFields are the text fields a bare word searches.
 func (s Scope) textFields() []string {
 	if s.Customer {
-		return []string{"subject", "body", "attachment"}
+		return []string{"subject", "body", "quoted", "attachment"}
 	}
-	return []string{"subject", "body", "note", "unverified", "attachment"}
+	return []string{"subject", "body", "quoted", "note", "unverified", "attachment"}
 }
 
 func termQ(field, v string) query.Query {
@@ -151,33 +152,89 @@ func boolQ(must, not []query.Query) query.Query {
 
 // fold lower-cases and folds diacritics the way the text analyzer does.
 func fold(s string) string {
-	return strings.ToLower(string(asciifolding.New().Filter([]byte(s))))
+	return lang.Fold(strings.ToLower(s))
 }
 
 // text searches the text fields for a word, phrase or prefix.
 func (c *compiler) text(fields []string, t *Term) query.Query {
 	var qs []query.Query
+	words := analyzeQuery(t.Value)
 	for _, f := range fields {
+		var q query.Query
 		switch {
 		case t.Prefix:
-			q := bleve.NewPrefixQuery(fold(t.Value))
-			q.SetField(f)
-			qs = append(qs, q)
+			p := bleve.NewPrefixQuery(fold(t.Value))
+			p.SetField(f)
+			q = p
 		case t.Phrase:
-			q := bleve.NewMatchPhraseQuery(t.Value)
-			q.SetField(f)
-			qs = append(qs, q)
+			p := bleve.NewMatchPhraseQuery(t.Value)
+			p.SetField(f)
+			p.Analyzer = queryAnalyzer
+			q = p
 		default:
-			q := bleve.NewMatchQuery(t.Value)
-			q.SetField(f)
-			q.SetOperator(query.MatchQueryOperatorAnd)
-			qs = append(qs, q)
+			q = wordsQuery(f, words)
 		}
+		if q == nil {
+			continue
+		}
+		if b, ok := q.(query.BoostableQuery); ok {
+			b.SetBoost(textBoost[f])
+		}
+		qs = append(qs, q)
 	}
 	if t.Field == "" && !t.Prefix && !t.Phrase {
 		qs = append(qs, termQ("number", strings.ToLower(t.Value)))
 	}
+	if len(qs) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// analyzeQuery runs the query analyzer over a term's text: for each word
+// position, the forms any of which may match.
+func analyzeQuery(text string) [][]string {
+	a, err := analyzers.AnalyzerNamed(queryAnalyzer)
+	if err != nil {
+		return nil
+	}
+	var out [][]string
+	last := -1
+	for _, tok := range a.Analyze([]byte(text)) {
+		if tok.Position != last || len(out) == 0 {
+			out = append(out, nil)
+			last = tok.Position
+		}
+		out[len(out)-1] = append(out[len(out)-1], string(tok.Term))
+	}
+	return out
+}
+
+// analyzers caches the registered analyzers.
+var analyzers = registry.NewCache()
+
+// wordsQuery matches every word position in field, each by any of its
+// forms.
+func wordsQuery(field string, words [][]string) query.Query {
+	var must []query.Query
+	for _, forms := range words {
+		var any []query.Query
+		for _, f := range forms {
+			any = append(any, termQ(field, f))
+		}
+		if len(any) == 1 {
+			must = append(must, any[0])
+		} else {
+			must = append(must, bleve.NewDisjunctionQuery(any...))
+		}
+	}
+	switch len(must) {
+	case 0:
+		return nil
+	case 1:
+		return must[0]
+	}
+	return bleve.NewConjunctionQuery(must...)
 }
 
 func (c *compiler) errTerm(t *Term, format string, a ...any) error {

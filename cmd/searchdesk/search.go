@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,10 +31,11 @@ func openIndex(ctx context.Context, env *cliEnv, data string, st *engine.Store) 
 
 // searchHit is one line of `search --json`.
 type searchHit struct {
-	Number  string `json:"number"`
-	Subject string `json:"subject"`
-	Status  string `json:"status"`
-	Desk    string `json:"desk"`
+	Number    string           `json:"number"`
+	Subject   string           `json:"subject"`
+	Status    string           `json:"status"`
+	Desk      string           `json:"desk"`
+	Highlight *index.Highlight `json:"highlight,omitempty"`
 }
 
 func runSearch(ctx context.Context, env *cliEnv, args []string) error {
@@ -60,7 +62,7 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer idx.Close()
-	res, err := idx.Search(ctx, index.Request{Query: q, Scope: scope, Size: *limit})
+	res, err := idx.Search(ctx, index.Request{Query: q, Scope: scope, Size: *limit, Highlight: true})
 	var se *index.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -74,13 +76,17 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		hits = append(hits, searchHit{Number: b.Ticket.Number, Subject: b.Ticket.Subject, Status: b.Ticket.Status, Desk: b.Desk.Code})
+		hits = append(hits, searchHit{Number: b.Ticket.Number, Subject: b.Ticket.Subject, Status: b.Ticket.Status, Desk: b.Desk.Code,
+			Highlight: h.Highlight})
 	}
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(map[string]any{"total": res.Total, "hits": hits})
 	}
 	for _, h := range hits {
 		fmt.Fprintf(env.stdout, "%-16s %-12s %s\n", h.Number, h.Status, h.Subject)
+		if h.Highlight != nil && h.Highlight.Field != "subject" {
+			fmt.Fprintf(env.stdout, "%29s %s\n", "", plainFragment(h.Highlight.Fragment))
+		}
 	}
 	fmt.Fprintf(env.stdout, "%d tickets\n", res.Total)
 	return nil
@@ -157,4 +163,11 @@ func runReindex(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "reindexed %d tickets in %.1fs\n", c.Tickets, time.Since(start).Seconds())
 	return idx.Close()
+}
+
+// plainFragment turns a highlight's HTML into terminal text: matches in
+// brackets, entities decoded.
+func plainFragment(f string) string {
+	f = strings.NewReplacer("<mark>", "[", "</mark>", "]").Replace(f)
+	return html.UnescapeString(f)
 }
