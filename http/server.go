@@ -78,6 +78,9 @@ type ticketJSON struct {
 	Messages int       `json:"messages"`
 	Created  time.Time `json:"created"`
 	Updated  time.Time `json:"updated"`
+	// Highlight is the matching fragment (HTML: escaped, matches in
+	// <mark>) and the message it came from, on search results.
+	Highlight *index.Highlight `json:"highlight,omitempty"`
 }
 
 func (s *Server) listTickets(c *gin.Context) {
@@ -111,7 +114,7 @@ func (s *Server) listTickets(c *gin.Context) {
 func (s *Server) searchTickets(c *gin.Context, q string, limit int) {
 	ctx := c.Request.Context()
 	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: index.Scope{All: true},
-		Size: limit, Cursor: c.Query("cursor"), Facets: true})
+		Size: limit, Cursor: c.Query("cursor"), Facets: true, Highlight: true})
 	var se *index.SyntaxError
 	if errors.As(err, &se) {
 		s.fail(c, nethttp.StatusBadRequest, "bad_query", se.Error())
@@ -128,7 +131,9 @@ func (s *Server) searchTickets(c *gin.Context, q string, limit int) {
 			s.error(c, err)
 			return
 		}
-		out = append(out, toTicketJSON(&t))
+		tj := toTicketJSON(&t)
+		tj.Highlight = h.Highlight
+		out = append(out, tj)
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"tickets": out, "total": res.Total, "next": res.Next, "facets": res.Facets})
 }
