@@ -42,6 +42,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.Analyzer = lang.IndexAnalyzer
 		f.Store = false
 		f.IncludeTermVectors = true // positions, for phrases
+		f.DocValues = false         // nothing sorts or facets on text
 		f.IncludeInAll = false
 		doc.AddFieldMappingsAt(name, f)
 	}
