@@ -85,7 +85,7 @@ func TestBenchSmall(t *testing.T) {
 // the scope of the exporter.
 func TestExportQuery(t *testing.T) {
 	data := t.TempDir()
-	importJSON(t, data, needCorpus(t, "threaded/twisted-reality"))
+	importJSON(t, data, needCorpus(t, "maildir/twisted-reality"))
 	out, errs, code := runCLI(t, "export", "--data", data, "--format", "csv", "--query", "reality")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

@@ -1,9 +1,9 @@
 package quote
 
 import (
+	"fmt"
 	"strings"
 	"testing"
-	"time"
 )
 
 // splitCases are realistic messages from the clients and languages the desk
@@ -366,14 +366,11 @@ func TestSplitCRLF(t *testing.T) {
 	}
 }
 
-// TestSplitLinear checks that the work of Split grows linearly with the
-// size of its input, on shapes that would expose look-ahead or look-back
-// without bounds: the time per byte on 2 MB must stay within a small factor
-// of that on 128 KB (a quadratic cost would make it 16 times as much).
-func TestSplitLinear(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
+// BenchmarkSplitShapes measures Split on shapes that would expose
+// unbounded look-ahead or look-back, at 128 KB and 2 MB: the ns/byte of the
+// two sizes should stay close (a quadratic cost would make the larger 16
+// times as much). Run with: go test -run x -bench SplitShapes ./engine/quote
+func BenchmarkSplitShapes(b *testing.B) {
 	shapes := map[string]string{
 		"mixed": "On Mon, 5 Jan 2026 at 10:00, Jan <jan@example.com> wrote:\n> quoted\nnew text\n" +
 			"From: a\nSent: b\n" + strings.Repeat("x", 300) + ":\n--\n>From z\n>>> p\n\n",
@@ -387,20 +384,14 @@ func TestSplitLinear(t *testing.T) {
 		"quotes":            "> a\n",
 	}
 	for name, unit := range shapes {
-		perByte := func(size int) float64 {
+		for _, size := range []int{128 << 10, 2 << 20} {
 			text := strings.Repeat(unit, size/len(unit))
-			best := time.Duration(1 << 62)
-			for range 3 {
-				start := time.Now()
-				Split(text)
-				best = min(best, time.Since(start))
-			}
-			return float64(best) / float64(len(text))
-		}
-		small, large := perByte(128<<10), perByte(2<<20)
-		t.Logf("%s: %.2f ns/byte at 128 KB, %.2f ns/byte at 2 MB", name, small, large)
-		if large > 5*small+1 {
-			t.Errorf("%s: %.2f ns/byte at 2 MB against %.2f at 128 KB", name, large, small)
+			b.Run(fmt.Sprintf("%s/%dKB", name, size>>10), func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					Split(text)
+				}
+			})
 		}
 	}
 }
