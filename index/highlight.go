@@ -71,10 +71,10 @@ func (x *Index) collectTerms(n Node, s Scope, out *hlTerms) {
 	}
 }
 
-// analyze runs one of the index's analyzers over text.
+// analyze runs one of the registered analyzers over text.
 func (x *Index) analyze(name, text string) analysis.TokenStream {
-	a := x.bi.Mapping().AnalyzerNamed(name)
-	if a == nil {
+	a, err := analyzers.AnalyzerNamed(name)
+	if err != nil {
 		return nil
 	}
 	return a.Analyze([]byte(text))
