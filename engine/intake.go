@@ -144,7 +144,7 @@ func (s *Store) prepare(in Inbound) *draft {
 	m.Received = receivedTime(in, pm, now)
 	d.norm = subject.Normalize(pm.Subject)
 	d.atts = pm.Attachments
-	d.texts = attachmentTexts(pm.Attachments)
+	d.texts = s.attachmentTexts(pm.Attachments)
 	var ah [][]byte
 	for _, at := range pm.Attachments {
 		ah = append(ah, []byte(contentHash(at.Data)))
@@ -251,10 +251,16 @@ const maxAttachmentText = 4 << 20
 // attachmentTexts extracts the searchable text of attachments before the
 // write transaction, so slow files never hold the writer lock. A file that
 // cannot be read keeps its error for admins; the message is stored anyway.
-func attachmentTexts(atts []mime.Attachment) []attText {
+// A file whose text is already stored (the same content arrived before, or
+// the archive is imported again) is not extracted again.
+func (s *Store) attachmentTexts(atts []mime.Attachment) []attText {
 	out := make([]attText, len(atts))
 	budget := maxAttachmentText
 	for i, a := range atts {
+		if kind := s.storedTextKind(contentHash(a.Data)); kind != "" {
+			out[i].kind = kind
+			continue
+		}
 		if budget <= 0 {
 			out[i].err = "not extracted: the message's attachment text limit is reached"
 			continue
@@ -268,4 +274,18 @@ func attachmentTexts(atts []mime.Attachment) []attText {
 		budget -= len(text)
 	}
 	return out
+}
+
+// storedTextKind returns the kind of the text stored for an attachment
+// hash, or "" when none is.
+func (s *Store) storedTextKind(h string) string {
+	var kind string
+	s.db.View(func(txn *badger.Txn) error {
+		v, err := getRaw(txn, key(pAText, h))
+		if err == nil {
+			kind, _, _ = strings.Cut(string(v), "\n")
+		}
+		return nil
+	})
+	return kind
 }

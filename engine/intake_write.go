@@ -340,7 +340,7 @@ func (s *Store) storeAttachment(txn *badger.Txn, d *draft, a mime.Attachment, tx
 		ContentID: a.ContentID, Inline: a.Inline, Size: int64(len(a.Data)), Truncated: a.Truncated,
 		TextKind: tx.kind, TextError: tx.err}
 	if tx.text != "" {
-		if err := putIfMissing(txn, key(pAText, h), []byte(tx.text)); err != nil {
+		if err := putIfMissing(txn, key(pAText, h), []byte(tx.kind+"\n"+tx.text)); err != nil {
 			return ref, err
 		}
 	}

@@ -17,7 +17,7 @@ import (
 //	msg/<messageID>                        Message
 //	raw/<messageID>                        raw RFC 5322 bytes, verbatim
 //	blob/<sha256 hex>                      attachment bytes, stored once per content
-//	atext/<sha256 hex>                     an attachment's extracted text (raw UTF-8)
+//	atext/<sha256 hex>                     an attachment's extracted text: kind, "\n", UTF-8 text
 //	mid/<deskID>/<Message-ID>              ticketID (raw): every Message-ID the desk has
 //	                                       received, sent, or seen named in References or
 //	                                       In-Reply-To of a stored message

@@ -265,7 +265,8 @@ func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) err
 			if b.AttachmentText == nil {
 				b.AttachmentText = map[string]string{}
 			}
-			b.AttachmentText[a.Hash] = string(v)
+			_, text, _ := strings.Cut(string(v), "\n")
+			b.AttachmentText[a.Hash] = text
 		}
 		return nil
 	}); err != nil {

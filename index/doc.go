@@ -109,12 +109,12 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 		if len(m.Flags) > 0 {
 			has["flagged"] = true
 		}
-		switch {
-		case m.Kind == engine.KindNote || m.Internal:
+		switch messageField(m) {
+		case "note":
 			d.Note = append(d.Note, lang.Mark(l, m.Text))
 			has["note"] = true
 			continue
-		case m.HasFlag(engine.FlagUnverifiedSender):
+		case "unverified":
 			d.Unverified = append(d.Unverified, lang.Mark(l, m.Subject+"\n"+m.Text))
 			continue
 		}
@@ -146,6 +146,19 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 	}
 	slices.Sort(d.Has)
 	return d
+}
+
+// messageField is the text field a message goes to: "note" (internal
+// notes) and "unverified" (mail held as from an unverified sender) are
+// staff-only; everything else is the customer-visible "body" (invariant 5).
+func messageField(m *engine.Message) string {
+	switch {
+	case m.Kind == engine.KindNote || m.Internal:
+		return "note"
+	case m.HasFlag(engine.FlagUnverifiedSender):
+		return "unverified"
+	}
+	return "body"
 }
 
 func addUnique(list *[]string, v string) {

@@ -163,6 +163,17 @@ func TestAttachmentText(t *testing.T) {
 		t.Errorf("script text of an HTML attachment is searchable: %d hits", r.Total)
 	}
 
+	// The same file again, in another ticket: its stored text is reused
+	// and the new message still records what the text came from.
+	again := f.intake(t, "again", "", withAttachment("cy@c.example", "Same report", "<copy1@x>", "Again.",
+		"copy.html", "text/html; charset=utf-8", "<html><body><p>The quokka&nbsp;census</p><script>var hidden=1</script></body></html>"))
+	if r := f.search(t, "quokka", all); r.Total != 2 {
+		t.Errorf("quokka after a second copy: %d hits, want 2", r.Total)
+	}
+	if msgs, err := f.eng.Messages(context.Background(), again.TicketID); err != nil || len(msgs) != 1 || len(msgs[0].Attachments) != 1 || msgs[0].Attachments[0].TextKind != "html" {
+		t.Errorf("second copy: %+v %v", msgs, err)
+	}
+
 	// A PDF from real mail: its text is only inside the PDF.
 	raw, err := os.ReadFile(filepath.Join(corpusDir(t), "mime", "php-mime-mail-parser", "issue274.eml"))
 	if err != nil {

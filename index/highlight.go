@@ -91,13 +91,17 @@ func (x *Index) matches(terms *hlTerms, field, text string) []span {
 	var out []span
 	for _, tok := range x.analyze(queryAnalyzer, text) {
 		form := string(tok.Term)
+		folded := ""
 		hit := false
 		for _, f := range []string{"", field} {
 			if terms.forms[f][form] {
 				hit = true
 			}
 			for _, p := range terms.prefixes[f] {
-				if strings.HasPrefix(fold(text[tok.Start:tok.End]), p) {
+				if folded == "" {
+					folded = fold(text[tok.Start:tok.End])
+				}
+				if strings.HasPrefix(folded, p) {
 					hit = true
 				}
 			}
@@ -170,7 +174,7 @@ func visibleMessages(b *engine.Bundle, s Scope) []*engine.Message {
 	var out []*engine.Message
 	for i := range b.Messages {
 		m := &b.Messages[i]
-		if s.Customer && (m.Kind == engine.KindNote || m.Internal || m.HasFlag(engine.FlagUnverifiedSender)) {
+		if s.Customer && messageField(m) != "body" {
 			continue
 		}
 		out = append(out, m)
@@ -191,13 +195,7 @@ func (x *Index) highlight(b *engine.Bundle, terms *hlTerms, s Scope) *Highlight 
 	}
 	consider(Highlight{Field: "subject"}, b.Ticket.Subject, "subject")
 	for _, m := range visibleMessages(b, s) {
-		field := "body"
-		switch {
-		case m.Kind == engine.KindNote || m.Internal:
-			field = "note"
-		case m.HasFlag(engine.FlagUnverifiedSender):
-			field = "unverified"
-		}
+		field := messageField(m)
 		consider(Highlight{MessageID: m.ID, Field: field}, m.Text, field)
 		for _, a := range m.Attachments {
 			h := Highlight{MessageID: m.ID, Field: "attachment", Attachment: a.Name}

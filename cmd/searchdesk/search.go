@@ -71,13 +71,20 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	hits := []searchHit{}
-	for _, h := range res.Hits {
-		b, err := st.Bundle(ctx, h.ID)
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	err = st.Bundles(ctx, ids, func(_ string, b *engine.Bundle, err error) error {
 		if err != nil {
 			return err
 		}
-		hits = append(hits, searchHit{Number: b.Ticket.Number, Subject: b.Ticket.Subject, Status: b.Ticket.Status, Desk: b.Desk.Code,
-			Highlight: h.Highlight})
+		hits = append(hits, searchHit{Number: b.Ticket.Number, Subject: b.Ticket.Subject, Status: b.Ticket.Status,
+			Desk: b.Desk.Code, Highlight: res.Hits[len(hits)].Highlight})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		return json.NewEncoder(env.stdout).Encode(map[string]any{"total": res.Total, "hits": hits})
