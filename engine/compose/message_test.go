@@ -1,0 +1,420 @@
+package compose
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	netmail "net/mail"
+	"net/textproto"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+)
+
+// reply returns a valid Mail for tests to change.
+func reply() Mail {
+	return Mail{
+		From:       Address{Name: "Example Support", Addr: "support@desk.example.com"},
+		To:         []Address{{Name: "Jan Nowak", Addr: "jan@example.org"}},
+		ReplyTo:    "ticket+1042@desk.example.com",
+		Subject:    "Re: [#1042] Printer",
+		MessageID:  "<r1.1042@desk.example.com>",
+		InReplyTo:  "<m1@example.org>",
+		References: []string{"<m0@example.org>", "m1@example.org"},
+		Date:       time.Date(2026, 3, 3, 10, 15, 0, 0, time.UTC),
+		Text:       "Hello,\nit is fixed.\n",
+		HTML:       "<p>Hello,<br>it is fixed.</p>",
+		XLoop:      "support@desk.example.com",
+	}
+}
+
+// checkWellFormed fails unless raw uses CRLF only and every header line is
+// a field start ("Name:" of printable ASCII) or a continuation, at most 998
+// octets of 7-bit text (RFC 5322 2.1.1, 2.2).
+func checkWellFormed(t testing.TB, raw []byte) {
+	t.Helper()
+	if bytes.Count(raw, []byte("\n")) != bytes.Count(raw, []byte("\r\n")) ||
+		bytes.Count(raw, []byte("\r")) != bytes.Count(raw, []byte("\r\n")) {
+		t.Fatalf("bare CR or LF in %q", raw)
+	}
+	head, _, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
+	if !ok {
+		t.Fatalf("no end of header in %q", raw)
+	}
+	fieldStart := regexp.MustCompile(`^[!-9;-~]+:`)
+	for i, line := range strings.Split(string(head), "\r\n") {
+		continued := i > 0 && (strings.HasPrefix(line, " ") || strings.HasPrefix(line, "\t"))
+		if !continued && !fieldStart.MatchString(line) {
+			t.Errorf("header line %d %q is neither a field nor a continuation", i, line)
+		}
+		if len(line) > 998 {
+			t.Errorf("header line %d is %d octets long", i, len(line))
+		}
+		for _, c := range []byte(line) {
+			if c >= 0x80 || c < ' ' && c != '\t' {
+				t.Errorf("header line %d %q has octet %#x", i, line, c)
+				break
+			}
+		}
+	}
+}
+
+// parse reads raw with net/mail, as a receiving system would.
+func parseMessage(t testing.TB, raw []byte) *netmail.Message {
+	t.Helper()
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("net/mail: %v in %q", err, raw)
+	}
+	return msg
+}
+
+func TestBuild(t *testing.T) {
+	msg := reply()
+	raw, err := Build(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWellFormed(t, raw)
+	m := parseMessage(t, raw)
+	tests := []struct {
+		name, field, want string
+	}{
+		{"date", "Date", "Tue, 03 Mar 2026 10:15:00 +0000"},
+		{"from", "From", `"Example Support" <support@desk.example.com>`},
+		{"to", "To", `"Jan Nowak" <jan@example.org>`},
+		{"reply-to", "Reply-To", "<ticket+1042@desk.example.com>"},
+		{"subject", "Subject", "Re: [#1042] Printer"},
+		{"message-id in brackets", "Message-Id", "<r1.1042@desk.example.com>"},
+		{"in-reply-to", "In-Reply-To", "<m1@example.org>"},
+		{"references", "References", "<m0@example.org> <m1@example.org>"},
+		{"mime-version", "Mime-Version", "1.0"},
+		{"x-loop", "X-Loop", "support@desk.example.com"},
+		{"no auto-submitted on a person's reply", "Auto-Submitted", ""},
+		{"no suppression on a person's reply", "X-Auto-Response-Suppress", ""},
+		{"no precedence", "Precedence", ""},
+		{"no cc", "Cc", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := m.Header.Get(tc.field); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	t.Run("alternative parts", func(t *testing.T) {
+		mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+		if err != nil || mt != "multipart/alternative" {
+			t.Fatalf("got %q, %v, want multipart/alternative", mt, err)
+		}
+		mr, err := mail.CreateReader(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var types, bodies []string
+		for {
+			p, err := mr.NextPart()
+			if errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			ct, _, _ := p.Header.(*mail.InlineHeader).ContentType()
+			b, _ := io.ReadAll(p.Body)
+			types, bodies = append(types, ct), append(bodies, string(b))
+		}
+		if strings.Join(types, ",") != "text/plain,text/html" {
+			t.Errorf("got parts %v, want text/plain,text/html", types)
+		}
+		if len(bodies) == 2 && (bodies[0] != "Hello,\r\nit is fixed.\r\n" || bodies[1] != msg.HTML) {
+			t.Errorf("got bodies %q, want %q and %q", bodies, "Hello,\r\nit is fixed.\r\n", msg.HTML)
+		}
+		if params["boundary"] == "" {
+			t.Errorf("got no boundary")
+		}
+	})
+}
+
+func TestBuildHeaders(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Mail)
+		want   map[string]string // field: value after net/mail parsing ("" means absent)
+	}{
+		{
+			name:   "acknowledgement is auto-replied",
+			change: func(m *Mail) { m.Auto = AutoReplied },
+			want:   map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All", "Precedence": ""},
+		},
+		{
+			name:   "notification is auto-generated",
+			change: func(m *Mail) { m.Auto = AutoGenerated },
+			want:   map[string]string{"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All", "Precedence": ""},
+		},
+		{
+			name:   "message-id without brackets gets them",
+			change: func(m *Mail) { m.MessageID = "abc@desk.example.com" },
+			want:   map[string]string{"Message-Id": "<abc@desk.example.com>"},
+		},
+		{
+			name:   "invalid references are dropped",
+			change: func(m *Mail) { m.References = []string{"<a@b>", "<x\r\nBcc: v@e.org>", "no-at-sign", "<c@[1.2.3.4]>"} },
+			want:   map[string]string{"References": "<a@b> <c@[1.2.3.4]>", "Bcc": ""},
+		},
+		{
+			name:   "invalid in-reply-to is dropped",
+			change: func(m *Mail) { m.InReplyTo = "<a b@c>" },
+			want:   map[string]string{"In-Reply-To": ""},
+		},
+		{
+			name: "extra fields",
+			change: func(m *Mail) {
+				m.Extra = map[string]string{"X-Searchdesk-Ticket": "1042", "x-searchdesk-token": "a\r\nBcc: v@e.org"}
+			},
+			want: map[string]string{"X-Searchdesk-Ticket": "1042", "X-Searchdesk-Token": "a Bcc: v@e.org", "Bcc": ""},
+		},
+		{
+			name:   "cc",
+			change: func(m *Mail) { m.Cc = []Address{{Addr: "a@example.org"}, {Name: "B", Addr: "b@example.org"}} },
+			want:   map[string]string{"Cc": `<a@example.org>, "B" <b@example.org>`},
+		},
+		{
+			name:   "x-loop is one line",
+			change: func(m *Mail) { m.XLoop = "desk@example.com\r\nBcc: v@e.org" },
+			want:   map[string]string{"X-Loop": "desk@example.com Bcc: v@e.org", "Bcc": ""},
+		},
+		{
+			name:   "non-ascii subject and name are RFC 2047 encoded",
+			change: func(m *Mail) { m.Subject = "Re: Zażółć gęślą jaźń"; m.To[0].Name = "Łukasz Żółw" },
+			want:   map[string]string{"Subject": "=?utf-8?q?Re:_Za=C5=BC=C3=B3=C5=82=C4=87_g=C4=99=C5=9Bl=C4=85_ja=C5=BA?= =?utf-8?q?=C5=84?=", "To": "=?utf-8?q?=C5=81ukasz_=C5=BB=C3=B3=C5=82w?= <jan@example.org>"},
+		},
+		{
+			name:   "long quoted name stays within the line limit",
+			change: func(m *Mail) { m.To[0].Name = strings.Repeat(`"`, 2000) },
+			want:   map[string]string{"Bcc": ""},
+		},
+		{
+			name:   "encoded-word lookalike is not decoded",
+			change: func(m *Mail) { m.Subject = "=?utf-8?q?a=0D=0ABcc:_x@y?=" },
+			want:   map[string]string{"Subject": "= ?utf-8?q?a=0D=0ABcc:_x@y?="},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := reply()
+			tc.change(&m)
+			raw, err := Build(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkWellFormed(t, raw)
+			h := parseMessage(t, raw).Header
+			for field, want := range tc.want {
+				if got := h.Get(field); got != want {
+					t.Errorf("%s: got %q, want %q", field, got, want)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*Mail)
+		want   string
+	}{
+		{"from with crlf", func(m *Mail) { m.From.Addr = "a@b.org\r\nBcc: v@e.org" }, `compose: from: invalid address "a@b.org\r\nBcc: v@e.org"`},
+		{"from with name inside", func(m *Mail) { m.From.Addr = "Eve <eve@e.org>" }, `compose: from: invalid address "Eve <eve@e.org>"`},
+		{"to with comment", func(m *Mail) { m.To[0].Addr = "jan@example.org (boss)" }, `compose: to[0]: invalid address "jan@example.org (boss)"`},
+		{"second to", func(m *Mail) { m.To = append(m.To, Address{Addr: "nope"}) }, `compose: to[1]: invalid address "nope"`},
+		{"cc list", func(m *Mail) { m.Cc = []Address{{Addr: "a@b.org, c@d.org"}} }, `compose: cc[0]: invalid address "a@b.org, c@d.org"`},
+		{"reply-to", func(m *Mail) { m.ReplyTo = "<x@y.org>" }, `compose: reply-to: invalid address "<x@y.org>"`},
+		{"no recipient", func(m *Mail) { m.To = nil }, "compose: to: no recipient"},
+		{"message-id with crlf", func(m *Mail) { m.MessageID = "<a@b>\r\nBcc: v@e.org" }, `compose: message-id: invalid "<a@b>\r\nBcc: v@e.org"`},
+		{"message-id missing", func(m *Mail) { m.MessageID = "" }, `compose: message-id: invalid ""`},
+		{"date missing", func(m *Mail) { m.Date = time.Time{} }, "compose: date: missing"},
+		{"auto value", func(m *Mail) { m.Auto = "yes" }, `compose: auto-submitted: invalid "yes"`},
+		{"extra outside namespace", func(m *Mail) { m.Extra = map[string]string{"Bcc": "v@e.org"} }, `compose: extra header "Bcc": only X-Searchdesk-* fields are allowed`},
+		{"extra prefix only", func(m *Mail) { m.Extra = map[string]string{"X-Searchdesk-": "1"} }, `compose: extra header "X-Searchdesk-": only X-Searchdesk-* fields are allowed`},
+		{"extra name with crlf", func(m *Mail) { m.Extra = map[string]string{"X-Searchdesk-A\r\nBcc": "v"} }, `compose: extra header "X-Searchdesk-A\r\nBcc": only X-Searchdesk-* fields are allowed`},
+		{"empty text", func(m *Mail) { m.Text = " \n" }, "compose: text: empty body"},
+		{"attachment type", func(m *Mail) { m.Attachments = []Attachment{{Name: "a", ContentType: "text/plain\r\nBcc: v"}} }, `compose: attachment 0: invalid content type "text/plain\r\nBcc: v"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := reply()
+			tc.change(&m)
+			raw, err := Build(m)
+			if err == nil {
+				t.Fatalf("got %q, want error %q", raw, tc.want)
+			}
+			if err.Error() != tc.want {
+				t.Errorf("got %q, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBuildAttachments(t *testing.T) {
+	m := reply()
+	m.Attachments = []Attachment{
+		{Name: "faktura ż.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 fake")},
+		{Name: "../notes\r\n.txt", ContentType: "text/plain; charset=ISO-8859-2", Data: []byte("x")},
+	}
+	raw, err := Build(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWellFormed(t, raw)
+	if mt, _, _ := mime.ParseMediaType(parseMessage(t, raw).Header.Get("Content-Type")); mt != "multipart/mixed" {
+		t.Errorf("got %q, want multipart/mixed", mt)
+	}
+	mr, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for {
+		p, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if ah, ok := p.Header.(*mail.AttachmentHeader); ok {
+			name, _ := ah.Filename()
+			ct, params, _ := ah.ContentType()
+			b, _ := io.ReadAll(p.Body)
+			got = append(got, name+"|"+ct+"|"+params["charset"]+"|"+string(b))
+		}
+	}
+	want := []string{"faktura ż.pdf|application/pdf||%PDF-1.4 fake", ".._notes .txt|text/plain||x"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// corpusFile returns the path of a shared corpus file: the shared folder
+// sits beside the repository root, found by walking up to go.mod.
+func corpusFile(t testing.TB, name string) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "corpus", name)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the package directory")
+		}
+		dir = parent
+	}
+}
+
+// injectedNames returns the header names a decoded value tries to add: the
+// "Name:" at the start of every line after the first.
+func injectedNames(values ...string) []string {
+	start := regexp.MustCompile(`^\s*([!-9;-~]+)\s*:`)
+	var names []string
+	for _, v := range values {
+		lines := regexp.MustCompile(`\r\n|\r|\n`).Split(v, -1)
+		for _, l := range lines[1:] {
+			if m := start.FindStringSubmatch(l); m != nil {
+				names = append(names, m[1])
+			}
+		}
+	}
+	return names
+}
+
+// TestHostileCRLF replies to the MAIL-07 sample, whose subject and display
+// name decode to CR LF and a Bcc field, and checks the reply's header.
+func TestHostileCRLF(t *testing.T) {
+	raw, err := os.ReadFile(corpusFile(t, "hostile/MAIL-07-crlf-subject-name.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := mail.CreateReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := in.Header.Subject()
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := in.Header.AddressList("From")
+	if err != nil || len(from) != 1 {
+		t.Fatalf("from: got %v, %v", from, err)
+	}
+	inID, _ := in.Header.MessageID()
+	injected := injectedNames(subject, from[0].Name)
+	if len(injected) < 2 {
+		t.Fatalf("sample decodes to %q and %q, want injected fields in both", subject, from[0].Name)
+	}
+
+	tmpl := Defaults("en")[AgentReply]
+	tsubject, text, html, err := Render(tmpl, Vars{
+		TicketTitle: subject, TicketNumber: "#1042", CustomerName: from[0].Name,
+		CommentContent: "Refund approved.", AgentName: "Ewa", Quote: "hi",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, subject, text, html string
+		want                      string // decoded subject
+	}{
+		{"raw values", "Re: " + subject, "ok", "", "Re: Refund Bcc: victim@example.org X-Injected: 1"},
+		{"rendered template", tsubject, text, html, "Re: [#1042] Refund Bcc: victim@example.org X-Injected: 1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := Build(Mail{
+				From:      Address{Name: "Support", Addr: "support@desk.example.com"},
+				To:        []Address{{Name: from[0].Name, Addr: from[0].Address}},
+				Subject:   tc.subject,
+				MessageID: "<r07@desk.example.com>",
+				InReplyTo: inID,
+				Date:      time.Date(2026, 3, 3, 11, 0, 0, 0, time.UTC),
+				Text:      tc.text,
+				HTML:      tc.html,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkWellFormed(t, out)
+			h := parseMessage(t, out).Header
+			for _, name := range append(injected, "Bcc") {
+				if v, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok {
+					t.Errorf("got injected field %s: %q", name, v)
+				}
+			}
+			for _, name := range []string{"From", "To", "Subject"} {
+				if got := len(h[name]); got != 1 {
+					t.Errorf("%s: got %d fields, want 1", name, got)
+				}
+			}
+			back, err := mail.CreateReader(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := back.Header.Subject(); got != tc.want {
+				t.Errorf("subject: got %q, want %q", got, tc.want)
+			}
+			to, err := back.Header.AddressList("To")
+			if err != nil || len(to) != 1 || to[0].Name != "Mallory Bcc: victim@example.org" || to[0].Address != from[0].Address {
+				t.Errorf("to: got %v, %v, want Mallory Bcc: victim@example.org <%s>", to, err, from[0].Address)
+			}
+		})
+	}
+}
