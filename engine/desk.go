@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"searchdesk/engine/compose"
 	"searchdesk/engine/number"
 )
 
@@ -66,10 +68,61 @@ func normalizeDesk(d *Desk) error {
 	for i, a := range d.Addresses {
 		d.Addresses[i] = strings.ToLower(strings.TrimSpace(a))
 	}
+	if err := normalizeMail(d); err != nil {
+		return err
+	}
 	if len(d.Secret) == 0 {
 		d.Secret = make([]byte, 32)
 		if _, err := rand.Read(d.Secret); err != nil {
 			return fmt.Errorf("engine: desk secret: %w", err)
+		}
+	}
+	return nil
+}
+
+// normalizeMail validates a desk's mail settings: language, templates,
+// working hours, mailboxes and SMTP server.
+func normalizeMail(d *Desk) error {
+	switch d.Language {
+	case "":
+		d.Language = "en"
+	case "en", "pl", "cs":
+	default:
+		return fmt.Errorf("engine: desk %s: language %q: want en, pl or cs: %w", d.Code, d.Language, ErrInvalid)
+	}
+	for kind, t := range d.Templates {
+		if _, ok := compose.Defaults("en")[compose.Kind(kind)]; !ok {
+			return fmt.Errorf("engine: desk %s: no template kind %q: %w", d.Code, kind, ErrInvalid)
+		}
+		if err := compose.Check(compose.Template{Subject: t.Subject, Body: t.Body}); err != nil {
+			return fmt.Errorf("engine: desk %s template %s: %w: %w", d.Code, kind, err, ErrInvalid)
+		}
+	}
+	if d.TimeZone != "" {
+		if _, err := time.LoadLocation(d.TimeZone); err != nil {
+			return fmt.Errorf("engine: desk %s: time zone %q: %w", d.Code, d.TimeZone, ErrInvalid)
+		}
+	}
+	if _, err := compose.ParseHours(d.Hours, d.TimeZone); err != nil {
+		return fmt.Errorf("engine: desk %s: hours: %w: %w", d.Code, err, ErrInvalid)
+	}
+	if d.AutoMailsPerHour <= 0 {
+		d.AutoMailsPerHour = 1
+	}
+	for i := range d.Mailboxes {
+		if err := normalizeMailbox(d, i, &d.Mailboxes[i], randomID); err != nil {
+			return err
+		}
+	}
+	if d.SMTP != nil {
+		def := 465
+		if d.SMTP.Security == SecurityStartTLS {
+			def = 587
+		} else if d.SMTP.Security == SecurityNone {
+			def = 25
+		}
+		if err := normalizeServer("desk "+d.Code+" smtp", d.SMTP, def); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -29,6 +29,20 @@ type Inbound struct {
 	// NoSync skips the fsync: the caller calls Store.Sync before it
 	// acknowledges the message (group commit for bulk import).
 	NoSync bool
+	// IMAP names the mailbox message this is; the same one is stored
+	// once, whatever happens between fetching and flagging it.
+	IMAP *IMAPRef
+	// NoParse stores the message raw without parsing it, flagged
+	// quarantined with Problem: a poison message that failed before (REL-07).
+	NoParse bool
+	Problem string
+}
+
+// IMAPRef identifies a message in an IMAP folder (RFC 3501 2.3.1.1).
+type IMAPRef struct {
+	Mailbox     string
+	UIDValidity uint32
+	UID         uint32
 }
 
 // Intake outcomes.
@@ -103,11 +117,20 @@ func parseSafely(raw []byte) (pm *mime.Message, err error) {
 func (s *Store) prepare(in Inbound) *draft {
 	d := &draft{in: in, id: s.newID(), size: len(in.Raw)}
 	now := s.opts.Now().UTC()
-	pm, err := parseSafely(in.Raw)
+	var pm *mime.Message
+	var err error
+	if in.NoParse {
+		err = fmt.Errorf("engine: not parsed: %s", in.Problem)
+	} else {
+		pm, err = parseSafely(in.Raw)
+	}
 	m := &d.msg
 	m.Kind = KindEmailIn
 	m.Source = in.Source
 	m.RawSize = len(in.Raw)
+	if in.NoParse {
+		m.Flags = append(m.Flags, FlagQuarantined)
+	}
 	if err != nil || pm == nil {
 		m.Flags = append(m.Flags, FlagParseError)
 		m.Problems = append(m.Problems, errString(err))

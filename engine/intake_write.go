@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"searchdesk/engine/mime"
 	"searchdesk/engine/number"
+	"searchdesk/engine/quote"
 	"searchdesk/engine/subject"
 )
 
@@ -19,11 +21,23 @@ func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult,
 	if err := deskByCodeTxn(txn, deskCodeOr(d.in.Desk), &desk); err != nil {
 		return IntakeResult{}, err
 	}
+	if ref := d.in.IMAP; ref != nil {
+		if id, err := getRaw(txn, imapKey(ref)); err == nil {
+			return s.noteDelivery(txn, w, d, string(id))
+		} else if !errors.Is(err, ErrNotFound) {
+			return IntakeResult{}, err
+		}
+	}
 	p, err := s.decide(txn, &desk, d)
 	if err != nil {
 		return IntakeResult{}, err
 	}
 	if p.dupOf != "" {
+		if ref := d.in.IMAP; ref != nil {
+			if err := txn.Set(imapKey(ref), []byte(p.dupOf)); err != nil {
+				return IntakeResult{}, err
+			}
+		}
 		return s.noteDelivery(txn, w, d, p.dupOf)
 	}
 	m := d.msg // a copy: a conflict retry starts from the draft again
@@ -33,6 +47,13 @@ func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult,
 	m.Flags = append(slices.Clone(m.Flags), p.flags...)
 	if p.forward {
 		m.ForwardedBy = p.forwarder
+	}
+	if p.agent != nil { // an agent answered a notification by mail (MAIL-02)
+		m.Kind = KindReplyOut
+		m.AuthorUserID = p.agent.ID
+		if nt := strings.TrimSpace(quote.Split(m.Text).New); nt != "" {
+			m.Text = nt
+		}
 	}
 	var t Ticket
 	newTicket := p.ticketID == ""
@@ -48,8 +69,24 @@ func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult,
 	if err := s.attachMessage(txn, w, &desk, d, &p, &t, &m, newTicket); err != nil {
 		return IntakeResult{}, err
 	}
+	if ref := d.in.IMAP; ref != nil {
+		if err := txn.Set(imapKey(ref), []byte(m.ID)); err != nil {
+			return IntakeResult{}, err
+		}
+	}
+	if p.agent != nil {
+		if err := s.queueReply(txn, w, &desk, &t, *p.agent, &m); err != nil {
+			return IntakeResult{}, err
+		}
+	} else if err := s.afterIntake(txn, w, &desk, d, &p, &t, &m, newTicket); err != nil {
+		return IntakeResult{}, err
+	}
 	return IntakeResult{Outcome: OutcomeStored, MessageID: m.ID, TicketID: t.ID, TicketNumber: t.Number,
 		NewTicket: newTicket, Reason: m.Reason, Flags: m.Flags}, nil
+}
+
+func imapKey(r *IMAPRef) []byte {
+	return key(pIMAP, r.Mailbox, fmt.Sprint(r.UIDValidity), fmt.Sprint(r.UID))
 }
 
 func deskCodeOr(code string) string {

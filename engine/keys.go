@@ -36,6 +36,12 @@ import (
 //	audit/<ticketID>/<auditID>             AuditEntry
 //	feed/<seq: 8 bytes big endian>         FeedEntry
 //	outbox/<outboxID>                      OutboxMail
+//	outq/<outboxID>                        empty: mail still to send
+//	tout/<ticketID>/<outboxID>             empty: a ticket's outgoing mail
+//	omid/<deskID>/<Message-ID hash>        outboxID (raw): finds the mail a bounce reports
+//	arate/<address>                        JSON times of recent automatic mail to address
+//	imapuid/<mailboxID>/<UIDVALIDITY>/<UID> messageID (raw): IMAP messages stored
+//	mbox/<mailboxID>                       MailboxState
 //	view/<viewID>                          SavedView
 //	counter/<deskID>/<period key>          uint64 big endian: ticket-number counters
 //	meta/<name>                            store metadata (feed sequence, schema version)
@@ -65,6 +71,12 @@ const (
 	pAudit    = "audit/"
 	pFeed     = "feed/"
 	pOutbox   = "outbox/"
+	pOutboxQ  = "outq/"
+	pTOut     = "tout/"
+	pOMID     = "omid/"
+	pARate    = "arate/"
+	pIMAP     = "imapuid/"
+	pMbox     = "mbox/"
 	pView     = "view/"
 	pCounter  = "counter/"
 	pMeta     = "meta/"

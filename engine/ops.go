@@ -208,6 +208,11 @@ func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text
 			return err
 		}
 		w.msgs = append(w.msgs, m.ID)
+		if kind == KindReplyOut {
+			if err := s.queueReply(txn, w, &desk, &t, author, &m); err != nil {
+				return err
+			}
+		}
 		return w.audit(t.ID, author.Email, kind, "", m.ID)
 	})
 	if err != nil {
@@ -285,6 +290,11 @@ func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, v
 		t.Version++
 		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
 			return err
+		}
+		if status == StatusResolved {
+			if err := s.queueResolved(txn, w, &t); err != nil {
+				return err
+			}
 		}
 		return w.audit(t.ID, actor, "status", old, status)
 	})

@@ -99,9 +99,38 @@ type Desk struct {
 	UnverifiedPolicy string `json:"unverified_policy,omitempty"`
 	// AuthservID is the authserv-id of the desk's own MTA: only
 	// Authentication-Results headers carrying it are believed.
-	AuthservID string    `json:"authserv_id,omitempty"`
-	Secret     []byte    `json:"secret"`
-	Created    time.Time `json:"created"`
+	AuthservID string `json:"authserv_id,omitempty"`
+
+	// Mail. Language picks the default templates (en, pl, cs); Templates
+	// override them by kind. Hours are the working hours ("mon-fri
+	// 09:00-17:00"; "" is always open) in TimeZone: outside them the
+	// after-hours acknowledgement is sent.
+	Language  string                  `json:"language,omitempty"`
+	Templates map[string]MailTemplate `json:"templates,omitempty"`
+	Hours     string                  `json:"hours,omitempty"`
+	// NoAck turns acknowledgements off; NoResolvedMail the mail sent when
+	// a ticket is resolved.
+	NoAck          bool `json:"no_ack,omitempty"`
+	NoResolvedMail bool `json:"no_resolved_mail,omitempty"`
+	// AutoMailsPerHour caps automatic mail (acknowledgements) to one
+	// address per hour (MAIL-04, MAIL-06); default 1, so two auto-responders
+	// exchange at most one automatic mail each.
+	AutoMailsPerHour int `json:"auto_mails_per_hour,omitempty"`
+	// KeepStatusOnReply: a customer's reply leaves a waiting or resolved
+	// ticket as it is instead of moving it back to open.
+	KeepStatusOnReply bool      `json:"keep_status_on_reply,omitempty"`
+	Mailboxes         []Mailbox `json:"mailboxes,omitempty"`
+	SMTP              *Server   `json:"smtp,omitempty"`
+
+	Secret  []byte    `json:"secret"`
+	Created time.Time `json:"created"`
+}
+
+// MailTemplate is a desk's text for one kind of outgoing mail: a subject
+// and a Markdown body with {{variables}}.
+type MailTemplate struct {
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
 }
 
 // Category groups tickets; it has a colour in the UI.
@@ -307,16 +336,31 @@ type FeedEntry struct {
 type OutboxMail struct {
 	ID          string    `json:"id"`
 	TicketID    string    `json:"ticket_id"`
-	MessageID   string    `json:"message_id"`
+	DeskID      string    `json:"desk_id"`
+	Kind        string    `json:"kind"`              // template kind: ack, ack_after_hours, agent_reply, resolved, summary, agent_notify
+	Message     string    `json:"message,omitempty"` // our id of the message it carries (an agent's reply)
+	MessageID   string    `json:"message_id"`        // its Message-ID header, with a reply token
+	From        string    `json:"from"`              // envelope sender: the desk's address
 	To          []Address `json:"to"`
+	Cc          []Address `json:"cc,omitempty"`
 	Subject     string    `json:"subject"`
+	Automatic   bool      `json:"automatic,omitempty"`
 	Raw         []byte    `json:"raw"`
-	Status      string    `json:"status"`
+	Status      string    `json:"status"` // queued, sent, failed, bounced
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"next_attempt"`
 	LastError   string    `json:"last_error,omitempty"`
 	Created     time.Time `json:"created"`
+	Sent        time.Time `json:"sent"`
 }
+
+// Outbox statuses.
+const (
+	OutboxQueued  = "queued"
+	OutboxSent    = "sent"
+	OutboxFailed  = "failed"  // permanently: the server refused it, or retries ran out
+	OutboxBounced = "bounced" // accepted, then a bounce (DSN) reported it undelivered
+)
 
 // SavedView is a named query: personal to its owner, or shared with the
 // members of a desk. Its query is evaluated in the scope of whoever opens

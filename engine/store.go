@@ -29,6 +29,10 @@ type Options struct {
 	// MaxRawBytes caps the raw message stored; larger mail is quarantined
 	// with its first MaxRawBytes bytes (default 32 MiB).
 	MaxRawBytes int
+	// SecretKey (32 bytes) seals mailbox passwords and tokens at rest.
+	SecretKey []byte
+	// BaseURL is where the desk is served, for {{ticket_url}} in mail.
+	BaseURL string
 }
 
 // Store is the Badger database with searchdesk's records.

@@ -24,6 +24,7 @@ type plan struct {
 	forwarder  string
 	verified   bool // the sender may act as a participant of the ticket
 	reopen     bool
+	agent      *User // an agent answering by mail through a token addressed to them
 }
 
 // maxRedirects bounds merged-into chains (DOS-06).
@@ -75,6 +76,9 @@ func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
 		}
 	}
 	if done, err := s.ruleForward(txn, desk, d, &p); done || err != nil {
+		return p, err
+	}
+	if done, err := s.agentByToken(txn, desk, d, &p); done || err != nil {
 		return p, err
 	}
 	if done, err := s.ruleHeaders(txn, desk, d, &p); done || err != nil {
@@ -237,6 +241,43 @@ func (s *Store) ruleToken(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool,
 	return false, nil
 }
 
+// agentByToken accepts an agent's reply by mail (rule 3, MAIL-02): only
+// through an unexpired token addressed to that agent, from that agent's
+// address as the one aligned From, on a desk the agent belongs to.
+func (s *Store) agentByToken(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
+	m := &d.msg
+	if d.sender == "" || d.multiple || authFailed(d.pm.Header, desk.AuthservID) || m.Automatic {
+		return false, nil
+	}
+	var u User
+	if err := userByEmailTxn(txn, d.sender, &u); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	if !u.MemberOf(desk.ID) {
+		return false, nil
+	}
+	ids := append(slices.Clone(m.InReplyTo), m.References...)
+	for i := len(ids) - 1; i >= 0; i-- {
+		tok, ok := ParseReplyToken(ids[i], desk.Secret, s.opts.Now())
+		if !ok || tok.Expires.IsZero() || !tok.For(d.sender) {
+			continue
+		}
+		t, err := s.liveTicket(txn, tok.TicketID)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		p.ticketID, p.reason, p.verified, p.agent = t.ID, Reason{RuleReplyToken, ids[i]}, true, &u
+		return true, nil
+	}
+	return false, nil
+}
+
 // ruleSubjectNumber is rule 4: the desk's number in brackets in the subject.
 func (s *Store) ruleSubjectNumber(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
 	pat, err := number.Parse(desk.Pattern)
@@ -361,7 +402,7 @@ func (s *Store) closedTicket(txn *badger.Txn, desk *Desk, d *draft, p *plan) err
 		}
 		p.reopen = true
 	case StatusWaiting, StatusResolved:
-		p.reopen = true
+		p.reopen = !desk.KeepStatusOnReply
 	}
 	return nil
 }

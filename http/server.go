@@ -32,6 +32,7 @@ func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
 const (
 	PublicRoute = "public"
 	AgentRoute  = "agent"
+	AdminRoute  = "admin"
 )
 
 // Route is one endpoint with its access policy.
@@ -47,6 +48,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/readyz", PublicRoute, s.healthz},
 		{"GET", "/api/v1/tickets", AgentRoute, s.listTickets},
 		{"GET", "/api/v1/tickets/:id", AgentRoute, s.getTicket},
+		{"GET", "/api/v1/admin/mailboxes", AdminRoute, s.mailboxHealth},
 	}
 }
 
@@ -167,7 +169,54 @@ func (s *Server) getTicket(c *gin.Context) {
 	for _, m := range msgs {
 		ms = append(ms, msgJSON{m.ID, m.Kind, m.From.Addr, m.Subject, m.Text, m.Reason, m.Flags})
 	}
-	c.JSON(nethttp.StatusOK, gin.H{"ticket": toTicketJSON(&t), "messages": ms})
+	out, err := s.eng.TicketOutbox(t.ID)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	type outJSON struct {
+		ID        string    `json:"id"`
+		Kind      string    `json:"kind"`
+		To        []string  `json:"to"`
+		Subject   string    `json:"subject"`
+		Status    string    `json:"status"`
+		Attempts  int       `json:"attempts"`
+		LastError string    `json:"last_error,omitempty"`
+		Created   time.Time `json:"created"`
+	}
+	var outs []outJSON
+	for _, ob := range out {
+		var to []string
+		for _, a := range append(ob.To, ob.Cc...) {
+			to = append(to, a.Addr)
+		}
+		outs = append(outs, outJSON{ob.ID, ob.Kind, to, ob.Subject, ob.Status, ob.Attempts, ob.LastError, ob.Created})
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"ticket": toTicketJSON(&t), "messages": ms, "outgoing": outs})
+}
+
+// mailboxHealth shows each mailbox's last success, last error and lag.
+func (s *Server) mailboxHealth(c *gin.Context) {
+	st, err := s.eng.MailboxStates()
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	type boxJSON struct {
+		Mailbox     string    `json:"mailbox"`
+		Desk        string    `json:"desk_id"`
+		LastSuccess time.Time `json:"last_success"`
+		LastError   string    `json:"last_error,omitempty"`
+		LastErrorAt time.Time `json:"last_error_at"`
+		Lag         int       `json:"lag"`
+		Stored      int64     `json:"stored"`
+		Skipped     int64     `json:"skipped"`
+	}
+	out := []boxJSON{}
+	for _, b := range st {
+		out = append(out, boxJSON{b.MailboxID, b.DeskID, b.LastSuccess, b.LastError, b.LastErrorAt, b.Lag, b.Stored, b.Skipped})
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"mailboxes": out})
 }
 
 // error is the one place an error becomes a response: sentinels map to

@@ -34,6 +34,7 @@ commands:
   reindex  [--data DIR]
   bench    [--n N] [--corpus FILE.jsonl] [--json FILE] [--queries 200] [--raw=false]
   user add --email EMAIL --role admin|operator|agent [--desk CODE]
+  desk set|mailbox|smtp|show --code CODE ...   (searchdesk desk for the flags)
 
 --data defaults to $SEARCHDESK_DATA, else ./searchdesk-data.
 `
@@ -56,6 +57,7 @@ func commands() []command {
 		{"import", runImport},
 		{"export", runExport},
 		{"user", runUser},
+		{"desk", runDesk},
 		{"search", runSearch},
 		{"reindex", runReindex},
 		{"bench", runBench},

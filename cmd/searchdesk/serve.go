@@ -8,6 +8,7 @@ import (
 	nethttp "net/http"
 	"time"
 
+	"searchdesk/engine/mail"
 	sdhttp "searchdesk/http"
 )
 
@@ -16,6 +17,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	addr := fs.String("addr", "", "listen address (default $SEARCHDESK_ADDR, else 127.0.0.1:8080)")
 	data := fs.String("data", "", "data directory")
 	demo := fs.Bool("demo", false, "load demo tickets into an empty data directory")
+	mailOn := fs.Bool("mail", true, "poll the desks' mailboxes and send the outbox")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,6 +62,18 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		stopFollow()
 		<-followed
 	}()
+	if *mailOn {
+		mailCtx, stopMail := context.WithCancel(ctx)
+		mailDone := make(chan struct{})
+		go func() {
+			defer close(mailDone)
+			_ = (&mail.Manager{Store: st, Log: env.log}).Run(mailCtx)
+		}()
+		defer func() {
+			stopMail()
+			<-mailDone
+		}()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

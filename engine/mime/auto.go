@@ -16,6 +16,14 @@ func autoSignals(h rawHeader, m *Message) Auto {
 		a.Precedence = v
 	}
 	a.ListID = decodeValue(h.get("List-Id"), "")
+	// Lists without List-Id still name themselves: ezmlm (Mailing-List),
+	// older list managers (X-Mailing-List, X-ML-Name), and bulk senders
+	// (List-Unsubscribe, List-Post).
+	for _, name := range []string{"Mailing-List", "X-Mailing-List", "X-ML-Name", "List-Post", "List-Unsubscribe"} {
+		if a.ListID == "" && h.has(name) {
+			a.ListID = name + ": " + cleanLine(decodeValue(h.get(name), ""))
+		}
+	}
 	for _, v := range h.values("X-Loop") {
 		if len(a.XLoop) < maxXLoop {
 			a.XLoop = append(a.XLoop, cleanLine(v))
