@@ -52,7 +52,7 @@ func openStore(t *testing.T, dir string) *engine.Store {
 }
 
 // newRig starts the servers, configures desk "sup" and runs the manager.
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T, adjust ...func(*engine.Desk)) *rig {
 	t.Helper()
 	ctx := context.Background()
 	r := &rig{dc: mailtest.StartDovecot(t, mailtest.DovecotOptions{}), smtp: mailtest.StartSMTP(t, mailtest.SMTPOptions{})}
@@ -64,11 +64,15 @@ func newRig(t *testing.T) *rig {
 	}
 	ih, ip := hostPort(t, r.dc.Addr)
 	sh, sp := hostPort(t, r.smtp.Addr)
-	d, err := r.st.SaveDesk(ctx, engine.Desk{Code: "sup", Name: "Support", Addresses: []string{"support@desk.example.com"},
+	desk := engine.Desk{Code: "sup", Name: "Support", Addresses: []string{"support@desk.example.com"},
 		Pattern: "SUP-{{yy}}-{{mm}}-{{nr-m}}",
 		Mailboxes: []engine.Mailbox{{Server: engine.Server{Host: ih, Port: ip, Security: engine.SecurityNone,
 			User: r.dc.User, Password: pw}, Folder: "INBOX", PollSeconds: 1}},
-		SMTP: &engine.Server{Host: sh, Port: sp, Security: engine.SecurityNone}})
+		SMTP: &engine.Server{Host: sh, Port: sp, Security: engine.SecurityNone}}
+	for _, fn := range adjust {
+		fn(&desk)
+	}
+	d, err := r.st.SaveDesk(ctx, desk)
 	if err != nil {
 		t.Fatal(err)
 	}

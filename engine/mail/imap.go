@@ -142,15 +142,26 @@ func (p *Poller) connect(ctx context.Context, wake chan struct{}) (*imapclient.C
 			},
 		},
 	}
+	// The greeting (and STARTTLS) run under the command deadline and
+	// end with ctx: the client library's own read timeouts are longer.
+	var fired atomic.Bool
+	timer := time.AfterFunc(p.Timeouts.Command, func() { fired.Store(true); conn.Close() })
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	var c *imapclient.Client
-	conn.SetDeadline(time.Now().Add(p.Timeouts.Dial))
 	if srv.Security == engine.SecurityStartTLS {
 		c, err = imapclient.NewStartTLS(conn, opts)
 	} else {
 		c = imapclient.New(conn, opts)
 		err = c.WaitGreeting()
 	}
-	conn.SetDeadline(time.Time{})
+	timer.Stop()
+	stop()
+	if fired.Load() {
+		err = fmt.Errorf("no greeting within %s", p.Timeouts.Command)
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("IMAP greeting from %s: %w", srv.Addr(), err)

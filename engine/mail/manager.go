@@ -69,8 +69,8 @@ func (m *Manager) scan(ctx context.Context) {
 			if box.Disabled {
 				continue
 			}
-			b, _ := json.Marshal(box.Server)
-			k := d.Code + "/" + box.ID + "/" + string(b) + box.Folder + box.After + box.MoveTo
+			b, _ := json.Marshal(box) // any change of the settings restarts the poller
+			k := d.Code + "/" + string(b)
 			want[k] = true
 			if m.running[k] != nil {
 				continue
