@@ -39,6 +39,7 @@ import (
 //	outq/<outboxID>                        empty: mail still to send
 //	tout/<ticketID>/<outboxID>             empty: a ticket's outgoing mail
 //	omid/<deskID>/<Message-ID hash>        outboxID (raw): finds the mail a bounce reports
+//	orcpt/<deskID>/<address>               outboxID (raw): the last mail sent to address, for reports naming no Message-ID
 //	arate/<address>                        JSON times of recent automatic mail to address
 //	imapuid/<mailboxID>/<UIDVALIDITY>/<UID> messageID (raw): IMAP messages stored
 //	mbox/<mailboxID>                       MailboxState
@@ -74,6 +75,7 @@ const (
 	pOutboxQ  = "outq/"
 	pTOut     = "tout/"
 	pOMID     = "omid/"
+	pORcpt    = "orcpt/"
 	pARate    = "arate/"
 	pIMAP     = "imapuid/"
 	pMbox     = "mbox/"

@@ -105,21 +105,28 @@ func TestNoAutoMailToAutomaticMail(t *testing.T) {
 			}
 			continue
 		}
-		if !report || pm.Report.OriginalMessageID == "" {
+		if !report || pm.Report.OriginalMessageID == "" && len(pm.Report.Recipients) == 0 {
 			r := intake(t, s, raw)
 			if report {
-				acked("reports naming no Message-ID", f.Name(), r)
+				acked("reports naming no mail and no recipient", f.Name(), r)
 			} else {
 				acked("other bounces (not multipart/report)", f.Name(), r)
 			}
 			continue
 		}
-		// A ticket whose outgoing mail is the one that bounced.
+		// A ticket whose outgoing mail is the one that bounced: by the
+		// Message-ID the report quotes, else by the recipient it names.
 		first := intake(t, s, mkmail(map[string]string{"From": fmt.Sprintf("cust%d@customer.example.org", i),
 			"To": "support@desk.example.com", "Subject": "Question " + f.Name(), "Message-ID": "<q-" + f.Name() + "@customer.example.org>"}, "Hello"))
-		ob := queueTestMail(t, s, first.TicketID, pm.Report.OriginalMessageID, "cust@customer.example.org")
+		mid, rcpt := pm.Report.OriginalMessageID, "cust@customer.example.org"
+		group := "multipart/report bounces"
+		if mid == "" {
+			mid, rcpt = fmt.Sprintf("<sent-%d@desk.example.com>", i), pm.Report.Recipients[0]
+			group = "multipart/report bounces naming only the recipient"
+		}
+		ob := queueTestMail(t, s, first.TicketID, mid, rcpt)
 		r := intake(t, s, raw)
-		counts["multipart/report bounces"]++
+		counts[group]++
 		if r.Reason.Rule == RuleDuplicate {
 			// A twin of a sample taken in before (same Message-ID): rule 1
 			// threads it with its twin; the delivery is still marked.
@@ -186,7 +193,8 @@ func TestNoAutoMailToAutomaticMail(t *testing.T) {
 	}
 	t.Logf("%-40s %5d", "twins of earlier samples", counts["twins of earlier samples"])
 	t.Logf("%-40s %5d", "not bounces (acknowledged)", counts["not bounces (acknowledged)"])
-	for _, g := range []string{"multipart/report bounces", "reports naming no Message-ID", "other bounces (not multipart/report)",
+	for _, g := range []string{"multipart/report bounces", "multipart/report bounces naming only the recipient",
+		"reports naming no mail and no recipient", "other bounces (not multipart/report)",
 		"rfc3834 auto-replies", "MAIL-04 samples", "ksummit list mail", "from the desk's own address"} {
 		t.Logf("%-40s %5d messages, none acknowledged", g, counts[g])
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"searchdesk/engine/compose"
+	"searchdesk/engine/mime"
 	"searchdesk/engine/quote"
 )
 
@@ -139,6 +140,11 @@ func (s *Store) queueMail(txn *badger.Txn, w *writeCtx, desk *Desk, t *Ticket, o
 	}
 	if err := txn.Set(key(pOMID, desk.ID, shortHash(mid)), []byte(id)); err != nil {
 		return ob, err
+	}
+	for _, a := range append(slices.Clone(to), cc...) { // a report naming only the recipient finds it
+		if err := txn.Set(key(pORcpt, desk.ID, a.Addr), []byte(id)); err != nil {
+			return ob, err
+		}
 	}
 	w.touch("outbox", t.ID)
 	return ob, w.audit(t.ID, "outbox", "mail", "", string(o.kind)+" "+id)
@@ -351,27 +357,53 @@ func (s *Store) afterIntake(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft, 
 	return err
 }
 
+// bounceWindow: a report that names no Message-ID is matched to the last
+// mail sent to its recipient within this window.
+const bounceWindow = 7 * 24 * time.Hour
+
+// bouncedMail finds the outgoing mail a delivery report is about: by the
+// Message-ID it quotes, else by its recipient (the last mail to that
+// address, if recent). matched says what was used.
+func (s *Store) bouncedMail(txn *badger.Txn, desk *Desk, rep *mime.Report) (*OutboxMail, string, error) {
+	load := func(k []byte) (*OutboxMail, error) {
+		id, err := getRaw(txn, k)
+		if errors.Is(err, ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var ob OutboxMail
+		if err := getJSON(txn, key(pOutbox, string(id)), &ob); err != nil {
+			return nil, err
+		}
+		return &ob, nil
+	}
+	if rep.OriginalMessageID != "" {
+		ob, err := load(key(pOMID, desk.ID, shortHash(rep.OriginalMessageID)))
+		return ob, rep.OriginalMessageID, err
+	}
+	for _, r := range rep.Recipients {
+		ob, err := load(key(pORcpt, desk.ID, normAddr(r)))
+		if err != nil || ob != nil && s.opts.Now().Sub(ob.Created) < bounceWindow {
+			return ob, r, err
+		}
+	}
+	return nil, "", nil
+}
+
 // markBounced marks the outgoing mail a bounce reports as bounced.
 func (s *Store) markBounced(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft) error {
 	rep := d.pm.Report
-	if rep == nil || rep.OriginalMessageID == "" {
-		return nil
-	}
 	if strings.EqualFold(rep.Action, "delayed") || strings.EqualFold(rep.Action, "delivered") ||
 		strings.EqualFold(rep.Action, "relayed") || strings.EqualFold(rep.Action, "expanded") {
 		return nil
 	}
-	id, err := getRaw(txn, key(pOMID, desk.ID, shortHash(rep.OriginalMessageID)))
-	if errors.Is(err, ErrNotFound) {
-		return nil
-	}
-	if err != nil {
+	found, _, err := s.bouncedMail(txn, desk, rep)
+	if err != nil || found == nil {
 		return err
 	}
-	var ob OutboxMail
-	if err := getJSON(txn, key(pOutbox, string(id)), &ob); err != nil {
-		return err
-	}
+	ob := *found
 	old := ob.Status
 	ob.Status = OutboxBounced
 	ob.LastError = strings.TrimSpace(rep.Status + " " + rep.Diagnostic)

@@ -65,14 +65,24 @@ func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
 	if done, err := s.ruleDuplicate(txn, desk, d, &p); done || err != nil {
 		return p, err
 	}
-	if rep := d.pm.Report; rep != nil && rep.OriginalMessageID != "" {
-		t, ok, err := s.ticketForMID(txn, desk.ID, rep.OriginalMessageID)
+	if rep := d.pm.Report; rep != nil {
+		ob, matched, err := s.bouncedMail(txn, desk, rep)
 		if err != nil {
 			return p, err
 		}
-		if ok {
-			p.ticketID, p.reason, p.verified = t.ID, Reason{RuleBounce, rep.OriginalMessageID}, false
+		if ob != nil {
+			p.ticketID, p.reason, p.verified = ob.TicketID, Reason{RuleBounce, matched}, false
 			return p, nil
+		}
+		if rep.OriginalMessageID != "" {
+			t, ok, err := s.ticketForMID(txn, desk.ID, rep.OriginalMessageID)
+			if err != nil {
+				return p, err
+			}
+			if ok {
+				p.ticketID, p.reason, p.verified = t.ID, Reason{RuleBounce, rep.OriginalMessageID}, false
+				return p, nil
+			}
 		}
 	}
 	if done, err := s.ruleForward(txn, desk, d, &p); done || err != nil {
