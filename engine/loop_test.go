@@ -347,3 +347,76 @@ func TestHostileHeadersOutgoing(t *testing.T) {
 		t.Error("the raw message must be kept verbatim")
 	}
 }
+
+// TestAgentReplyByMail: an agent answers the notification of a customer's
+// message from their own mail client (MAIL-02). Through the token sent to
+// them, from their address, the mail becomes the agent's reply and goes on
+// to the customer; from anyone else, or without the token, it does not.
+func TestAgentReplyByMail(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	d := newDesk(t, s)
+	agent, err := s.AddUser(ctx, User{Email: "ann@desk.example.com", Name: "Ann", Role: RoleAgent, Desks: []string{d.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := intake(t, s, mkmail(map[string]string{"From": "Carol <carol@customer.example.org>", "To": "support@desk.example.com",
+		"Subject": "Broken tap", "Message-ID": "<carol-1@customer.example.org>"}, "The tap drips."))
+	err = s.write(ctx, func(txn *badger.Txn, w *writeCtx) error { // assign the ticket to Ann
+		var tk Ticket
+		if err := getJSON(txn, key(pTicket, first.TicketID), &tk); err != nil {
+			return err
+		}
+		tk.AssigneeID = agent.ID
+		w.touch("update", tk.ID)
+		return putJSON(txn, key(pTicket, tk.ID), tk)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intake(t, s, mkmail(map[string]string{"From": "carol@customer.example.org", "To": "support@desk.example.com",
+		"Subject": "Re: Broken tap", "Message-ID": "<carol-2@customer.example.org>", "In-Reply-To": "<carol-1@customer.example.org>"},
+		"It floods now."))
+	out, _ := s.TicketOutbox(first.TicketID)
+	var notify *OutboxMail
+	for i := range out {
+		if out[i].Kind == string(compose.AgentNotify) {
+			notify = &out[i]
+		}
+	}
+	if notify == nil || notify.To[0].Addr != "ann@desk.example.com" {
+		t.Fatalf("no notification to the assigned agent: %+v", out)
+	}
+	reply := func(from string, id string) IntakeResult {
+		return intake(t, s, mkmail(map[string]string{"From": from, "To": "support@desk.example.com",
+			"Subject": "Re: " + notify.Subject, "Message-ID": id, "In-Reply-To": notify.MessageID},
+			"A plumber comes at 3 pm.\r\n\r\nOn Monday the desk wrote:\r\n> It floods now."))
+	}
+	// Someone else answers through Ann's notification: not Ann's reply.
+	forged := reply("mallory@hostile.example.net", "<forged@hostile.example.net>")
+	fm, _ := s.Message(ctx, forged.MessageID)
+	if fm.Kind == KindReplyOut || fm.AuthorUserID != "" {
+		t.Errorf("a stranger's mail through the agent's token became the agent's reply")
+	}
+	r := reply("Ann <ann@desk.example.com>", "<ann-1@desk.example.com>")
+	m, _ := s.Message(ctx, r.MessageID)
+	if r.TicketID != first.TicketID || m.Kind != KindReplyOut || m.AuthorUserID != agent.ID || r.Reason.Rule != RuleReplyToken {
+		t.Fatalf("agent's mail: ticket %s kind %s author %q rule %s", r.TicketNumber, m.Kind, m.AuthorUserID, r.Reason.Rule)
+	}
+	if strings.Contains(m.Text, "floods") {
+		t.Errorf("the quoted history stayed in the agent's reply: %q", m.Text)
+	}
+	out, _ = s.TicketOutbox(first.TicketID)
+	last := out[len(out)-1]
+	if last.Kind != string(compose.AgentReply) || last.To[0].Addr != "carol@customer.example.org" || last.Message != m.ID {
+		t.Errorf("the agent's reply was not sent on to the customer: %+v", last)
+	}
+	// The same agent without a token (a fresh mail with the number): an
+	// ordinary message, not a reply on the customer's behalf.
+	plain := intake(t, s, mkmail(map[string]string{"From": "ann@desk.example.com", "To": "support@desk.example.com",
+		"Subject": "[" + first.TicketNumber + "] note", "Message-ID": "<ann-2@desk.example.com>"}, "Checking."))
+	pm, _ := s.Message(ctx, plain.MessageID)
+	if pm.Kind == KindReplyOut {
+		t.Error("an agent's mail without a token became a reply to the customer")
+	}
+}
