@@ -22,6 +22,8 @@ func TestQuoteLast(t *testing.T) {
 		{"cap counts kept lines only", "1\n> q\n> q\n2\n3", 3, "1\n2\n3"},
 		{"only quotes", "> a\n> b", 5, ""},
 		{"trailing spaces trimmed", "a  \nb\t", 0, "a\nb"},
+		{"drops the attribution with the history", "It smokes now.\n\nOn Mon, 2 Feb 2026, Support <s@desk.example> wrote:\n> We sent a technician.", 0, "It smokes now."},
+		{"drops an Outlook header block", "Works again.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nSubject: Re: x\n\nWe sent a technician.", 0, "Works again."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
