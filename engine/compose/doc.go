@@ -15,5 +15,6 @@
 // field of its own (MAIL-07). Automatic mail carries Auto-Submitted and
 // X-Loop so that other systems do not answer it (MAIL-04, RFC 3834).
 //
-// The package imports nothing else of searchdesk.
+// Of searchdesk it imports only engine/quote, to find what a quoted
+// customer message newly says.
 package compose
