@@ -71,7 +71,7 @@ type Dovecot struct {
 	// Users are all the accounts.
 	Users []User
 	// Dir holds the configuration, the passwd file, the log, the runtime
-	// directory and the mail (Dir/home/USER/Maildir).
+	// directory and the mail (a Maildir per user, under Dir).
 	Dir string
 	// ConfigPath is the generated dovecot.conf, for doveadm -c.
 	ConfigPath string
