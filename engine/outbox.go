@@ -189,8 +189,6 @@ func (s *Store) ackBlocked(txn *badger.Txn, desk *Desk, d *draft, m *Message, to
 	switch {
 	case desk.NoAck:
 		return "desk sends no acknowledgements", nil
-	case d.in.Channel == "import":
-		return "imported", nil
 	case d.pm.Report != nil:
 		return "delivery report", nil
 	case a.AutoSubmitted != "":
@@ -242,11 +240,14 @@ func robotAddress(addr string) bool {
 			return true
 		}
 	}
-	if strings.HasPrefix(local, "noreply") || strings.HasPrefix(local, "donotreply") || strings.HasPrefix(local, "owner-") {
+	if strings.HasPrefix(local, "noreply") || strings.HasPrefix(local, "donotreply") {
 		return true
 	}
 	// List and robot addresses (RFC 2142, list managers' conventions).
 	raw, _, _ := strings.Cut(normAddr(addr), "@")
+	if strings.HasPrefix(raw, "owner-") {
+		return true
+	}
 	for _, suf := range []string{"-owner", "-request", "-bounces", "-bounce"} {
 		if strings.HasSuffix(raw, suf) {
 			return true

@@ -91,7 +91,7 @@ func newRig(t *testing.T, adjust ...func(*engine.Desk)) *rig {
 	return r
 }
 
-// waitMessages waits until the ticket found by fn has n messages.
+// waitFor waits until fn reports true, or fails the test after 20 s.
 func waitFor(t *testing.T, what string, fn func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)

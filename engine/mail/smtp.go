@@ -39,16 +39,7 @@ type Sender struct {
 
 // Run sends due mail until ctx ends.
 func (s *Sender) Run(ctx context.Context) error {
-	s.Timeouts.fill()
-	if s.Interval <= 0 {
-		s.Interval = 2 * time.Second
-	}
-	if s.MaxAttempts <= 0 {
-		s.MaxAttempts = 12
-	}
-	if s.Log == nil {
-		s.Log = slog.New(slog.DiscardHandler)
-	}
+	s.defaults()
 	for {
 		if err := s.SendDue(ctx); err != nil && ctx.Err() == nil {
 			s.Log.Error("outbox", "err", err)
@@ -59,15 +50,23 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// SendDue sends every mail whose attempt is due.
-func (s *Sender) SendDue(ctx context.Context) error {
+// defaults fills what the caller left zero.
+func (s *Sender) defaults() {
 	s.Timeouts.fill()
+	if s.Interval <= 0 {
+		s.Interval = 2 * time.Second
+	}
 	if s.MaxAttempts <= 0 {
 		s.MaxAttempts = 12
 	}
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
+}
+
+// SendDue sends every mail whose attempt is due.
+func (s *Sender) SendDue(ctx context.Context) error {
+	s.defaults()
 	due, err := s.Store.DueOutbox(time.Now(), 100)
 	if err != nil {
 		return err
