@@ -3,7 +3,6 @@ package index
 import (
 	"context"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -72,11 +71,13 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	return m, nil
 }
 
-// Index is the Bleve index of the store's tickets.
+// Index is the Bleve index of the store's tickets, split into shards
+// that index and search in parallel.
 type Index struct {
-	eng *engine.Store
-	log *slog.Logger
-	bi  bleve.Index
+	eng   *engine.Store
+	log   *slog.Logger
+	parts []bleve.Index    // the shards; a ticket lives in shardOf(id)
+	bi    bleve.IndexAlias // searches every shard and merges the results
 
 	applyMu sync.Mutex // one applier at a time
 	mu      sync.Mutex
@@ -90,33 +91,33 @@ type Index struct {
 // Open opens the index in dir, creating it if missing. A missing index is
 // rebuilt by the follower from the store (REL-02).
 func Open(dir string, eng *engine.Store, log *slog.Logger) (*Index, error) {
-	bi, err := bleve.Open(dir)
-	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-		m, merr := newMapping()
-		if merr != nil {
-			return nil, merr
-		}
-		bi, err = bleve.New(dir, m)
-	}
+	parts, err := openShards(dir, log)
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}
-	x := &Index{eng: eng, log: log, bi: bi}
+	x := &Index{eng: eng, log: log, parts: parts, bi: bleve.NewIndexAlias(parts...)}
 	x.cond = sync.NewCond(&x.mu)
-	v, err := bi.GetInternal([]byte(internalSeq))
-	if err != nil {
-		bi.Close()
-		return nil, fmt.Errorf("index: read sequence: %w", err)
-	}
-	if len(v) == 8 {
-		x.applied = binary.BigEndian.Uint64(v)
+	// The index has applied what its least advanced shard has applied.
+	for i, p := range parts {
+		v, err := p.GetInternal([]byte(internalSeq))
+		if err != nil {
+			closeAll(parts)
+			return nil, fmt.Errorf("index: read sequence: %w", err)
+		}
+		var seq uint64
+		if len(v) == 8 {
+			seq = binary.BigEndian.Uint64(v)
+		}
+		if i == 0 || seq < x.applied {
+			x.applied = seq
+		}
 	}
 	return x, nil
 }
 
 // Close closes the Bleve index; closing twice is harmless.
 func (x *Index) Close() error {
-	x.closeOnce.Do(func() { x.closeErr = x.bi.Close() })
+	x.closeOnce.Do(func() { x.closeErr = closeAll(x.parts) })
 	return x.closeErr
 }
 
@@ -137,7 +138,7 @@ const (
 // pending is one Bleve batch ready to apply: the tickets of a run of feed
 // entries and, when it ends on an entry's end, that entry's sequence.
 type pending struct {
-	batch *bleve.Batch
+	batches []*bleve.Batch // one per shard
 	seq   uint64 // 0 when the batch ends inside an entry
 }
 
@@ -178,12 +179,10 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 			return err
 		}
 		if seq != 0 {
-			var v [8]byte
-			binary.BigEndian.PutUint64(v[:], seq)
-			b.SetInternal([]byte(internalSeq), v[:])
+			setSeq(b, seq)
 		}
 		select {
-		case out <- pending{batch: b, seq: seq}:
+		case out <- pending{batches: b, seq: seq}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -223,10 +222,15 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 }
 
 // buildBatch reads the tickets from the store and turns them into index
-// documents; a ticket that no longer exists is deleted from the index.
-func (x *Index) buildBatch(ctx context.Context, ids []string) (*bleve.Batch, error) {
-	b := x.bi.NewBatch()
+// documents, one batch per shard; a ticket that no longer exists is deleted
+// from the index.
+func (x *Index) buildBatch(ctx context.Context, ids []string) ([]*bleve.Batch, error) {
+	bs := make([]*bleve.Batch, len(x.parts))
+	for i, p := range x.parts {
+		bs[i] = p.NewBatch()
+	}
 	err := x.eng.Bundles(ctx, ids, func(id string, bun *engine.Bundle, err error) error {
+		b := bs[shardOf(id, len(bs))]
 		if err != nil {
 			b.Delete(id)
 			return nil
@@ -236,13 +240,23 @@ func (x *Index) buildBatch(ctx context.Context, ids []string) (*bleve.Batch, err
 		}
 		return nil
 	})
-	return b, err
+	return bs, err
 }
 
-// applyBatch indexes one batch and, when it carries one, records the
-// sequence it brings the index up to.
+// setSeq records in every shard's batch the feed sequence it brings the
+// index up to.
+func setSeq(bs []*bleve.Batch, seq uint64) {
+	var v [8]byte
+	binary.BigEndian.PutUint64(v[:], seq)
+	for _, b := range bs {
+		b.SetInternal([]byte(internalSeq), v[:])
+	}
+}
+
+// applyBatch indexes one batch, each shard's part in parallel, and, when
+// it carries one, records the sequence it brings the index up to.
 func (x *Index) applyBatch(p pending) error {
-	if err := x.bi.Batch(p.batch); err != nil {
+	if err := applyShards(x.parts, p.batches); err != nil {
 		return fmt.Errorf("index: apply feed: %w", err)
 	}
 	if p.seq != 0 {
@@ -314,7 +328,7 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 		if err != nil {
 			return err
 		}
-		if err := x.bi.Batch(b); err != nil {
+		if err := applyShards(x.parts, b); err != nil {
 			return err
 		}
 		n += len(ids)
@@ -334,11 +348,12 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 		err = flush()
 	}
 	if err == nil {
-		var v [8]byte
-		binary.BigEndian.PutUint64(v[:], seq)
-		b := x.bi.NewBatch()
-		b.SetInternal([]byte(internalSeq), v[:])
-		err = x.bi.Batch(b)
+		bs := make([]*bleve.Batch, len(x.parts))
+		for i, p := range x.parts {
+			bs[i] = p.NewBatch()
+		}
+		setSeq(bs, seq)
+		err = applyShards(x.parts, bs)
 	}
 	if cerr := x.Close(); err == nil {
 		err = cerr
@@ -347,7 +362,18 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 }
 
 // Busy reports whether Bleve is still persisting or merging segments in the
-// background: right after a bulk load searches are slower until it settles.
+// background in any shard: right after a bulk load searches are slower
+// until it settles.
+func (x *Index) Busy() bool {
+	for _, p := range x.parts {
+		if Busy(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Busy reports whether one Bleve index is persisting or merging segments.
 func Busy(bi bleve.Index) bool {
 	st, ok := bi.StatsMap()["index"].(map[string]any)
 	if !ok {
@@ -357,12 +383,12 @@ func Busy(bi bleve.Index) bool {
 	return busy
 }
 
-// WaitSettled waits until Bleve's background merging has been idle for a
-// few consecutive checks, or ctx ends.
-func WaitSettled(ctx context.Context, bi bleve.Index) error {
+// WaitSettled waits until busy has been false for a few consecutive
+// checks, or ctx ends.
+func WaitSettled(ctx context.Context, busy func() bool) error {
 	quiet := 0
 	for quiet < 4 {
-		if Busy(bi) {
+		if busy() {
 			quiet = 0
 		} else {
 			quiet++
@@ -376,5 +402,5 @@ func WaitSettled(ctx context.Context, bi bleve.Index) error {
 	return nil
 }
 
-// Bleve returns the underlying Bleve index, for statistics and benchmarks.
-func (x *Index) Bleve() bleve.Index { return x.bi }
+// Shards returns how many shards the index has.
+func (x *Index) Shards() int { return len(x.parts) }

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 )
 
 // Request is one search.
@@ -52,6 +54,15 @@ type Result struct {
 func facetFields() []string {
 	return []string{"status", "priority", "category", "desk", "assignee", "customer", "account", "type", "tag", "source", "sla"}
 }
+
+// facetValues is how many values a facet returns, largest first;
+// shardFacetSize is how many each shard is asked for. A shard must return
+// every value it has, or a value cut from one shard's list would lose that
+// shard's count when the lists are merged.
+const (
+	facetValues    = 200
+	shardFacetSize = 1 << 30
+)
 
 // searchDeadline bounds one search (invariant 8, DOS-03).
 const searchDeadline = time.Second
@@ -106,7 +117,9 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			if !slices.Contains(facetFields(), f) {
 				return nil, fmt.Errorf("index: %q is not a facet", f)
 			}
-			req.AddFacet(f, bleve.NewFacetRequest(f, 200))
+			// Each shard counts every value, so the merged counts are
+			// exact; the largest facetValues are kept below.
+			req.AddFacet(f, bleve.NewFacetRequest(f, shardFacetSize))
 		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, searchDeadline)
@@ -128,14 +141,16 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 	}
 	if size > 0 && len(res.Hits) == size {
-		out.Next = encodeCursor(res.Hits[len(res.Hits)-1].Sort)
+		last := res.Hits[len(res.Hits)-1]
+		out.Next = encodeCursor(cursorOf(req.Sort, last.Sort, last.Score))
 	}
 	if r.Facets {
 		out.Facets = map[string][]FacetValue{}
 		for name, fr := range res.Facets {
 			vals := []FacetValue{}
 			if fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
+				terms := fr.Terms.Terms()
+				for _, t := range terms[:min(len(terms), facetValues)] {
 					vals = append(vals, FacetValue{Value: t.Term, Count: t.Count, Term: facetTerm(name, t.Term)})
 				}
 			}
@@ -175,6 +190,19 @@ func sortOrder(key string) []string {
 		return []string{"-_score", "-_id"}
 	}
 	return []string{"-updated", "-_id"}
+}
+
+// cursorOf is where the next page starts: the last hit's sort values, with
+// its score in place of the "_score" Bleve writes there, since search-after
+// compares scores by number.
+func cursorOf(order search.SortOrder, values []string, score float64) []string {
+	out := slices.Clone(values)
+	for i, s := range order {
+		if s.RequiresScoring() && i < len(out) {
+			out[i] = strconv.FormatFloat(score, 'g', -1, 64)
+		}
+	}
+	return out
 }
 
 func encodeCursor(sort []string) string {

@@ -25,6 +25,7 @@ import (
 type benchReport struct {
 	Corpus      string        `json:"corpus"`
 	Tickets     int           `json:"tickets"`
+	Shards      int           `json:"shards"`
 	CorpusBytes int64         `json:"corpus_bytes"`
 	Searchdesk  engineReport  `json:"searchdesk"`
 	RawBleve    *engineReport `json:"raw_bleve,omitempty"`
@@ -81,6 +82,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	raw := fs.Bool("raw", true, "run the same documents and queries through raw Bleve too")
 	settle := fs.Bool("settle", true, "also measure after Bleve's background merging has settled")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to FILE")
+	shards := fs.Int("shards", 0, "index shards (default: one per core, at most 8)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -95,6 +97,10 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *shards < 0 {
+		return fmt.Errorf("%w: --shards must be 0 or more", errUsage)
+	}
+	index.NewShards = *shards
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: bench takes no arguments, got %q", errUsage, fs.Args())
 	}
@@ -200,14 +206,14 @@ func (b *bencher) run(ctx context.Context, withRaw bool) (*benchReport, error) {
 		return nil, err
 	}
 	searchable := time.Since(start)
-	rep.Tickets, rep.CorpusBytes = tickets, bytes
+	rep.Tickets, rep.CorpusBytes, rep.Shards = tickets, bytes, idx.Shards()
 	rep.Searchdesk.CommittedPerSec = float64(tickets) / committed.Seconds()
 	rep.Searchdesk.SearchablePerSec = float64(tickets) / searchable.Seconds()
 	rep.Queries = b.queries()
 	run := func(q *benchQuery) (uint64, error) { return sdQuery(ctx, idx, q) }
 	rep.Searchdesk.AfterLoad = measure(rep.Queries, run, nil)
 	if b.settle {
-		if err := index.WaitSettled(ctx, idx.Bleve()); err != nil {
+		if err := index.WaitSettled(ctx, idx.Busy); err != nil {
 			return nil, err
 		}
 		rep.Searchdesk.Settled = measure(rep.Queries, run, func(q *benchQuery, total uint64) { q.Total = total })
@@ -475,7 +481,7 @@ func dirSize(dir string) int64 {
 
 // printBench prints the report as a table.
 func printBench(w io.Writer, rep *benchReport) {
-	fmt.Fprintf(w, "corpus: %s, %d tickets\n", rep.Corpus, rep.Tickets)
+	fmt.Fprintf(w, "corpus: %s, %d tickets, %d index shards\n", rep.Corpus, rep.Tickets, rep.Shards)
 	sd, raw := rep.Searchdesk, rep.RawBleve
 	fmt.Fprintf(w, "ingest searchdesk: committed %.0f tickets/s, searchable %.0f tickets/s", sd.CommittedPerSec, sd.SearchablePerSec)
 	if raw != nil {

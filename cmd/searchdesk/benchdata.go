@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -201,8 +202,10 @@ func newBenchGen(n int, seed uint64) *benchGen {
 		vocabW: map[string]weighted{}}
 	// Each language has its real words plus a long tail of invented ones,
 	// Zipf-distributed, so that rare words are rare.
-	for lang, words := range benchWords {
-		list := append([]string(nil), words...)
+	// Languages in a fixed order: the generator must draw the same words
+	// on every pass, or raw Bleve would load another corpus than ours.
+	for _, lang := range slices.Sorted(maps.Keys(benchWords)) {
+		list := append([]string(nil), benchWords[lang]...)
 		syl := benchSyllables[lang]
 		tail := 3000
 		for i := 0; i < tail; i++ {

@@ -102,7 +102,7 @@ func (b *bencher) runRaw(ctx context.Context, qs []benchQuery) (*engineReport, e
 	run := func(q *benchQuery) (uint64, error) { return rawQuery(ctx, bi, q) }
 	rep.AfterLoad = measure(qs, run, nil)
 	if b.settle {
-		if err := index.WaitSettled(ctx, bi); err != nil {
+		if err := index.WaitSettled(ctx, func() bool { return index.Busy(bi) }); err != nil {
 			return nil, err
 		}
 		rep.Settled = measure(qs, run, func(q *benchQuery, total uint64) { q.RawTotal = &total })
