@@ -132,7 +132,7 @@ func (x *Index) Applied() uint64 {
 // maxBatchDocs about how many tickets one Bleve batch indexes.
 const (
 	feedBatch    = 512
-	maxBatchDocs = 2000
+	maxBatchDocs = 5000
 )
 
 // pending is one Bleve batch ready to apply: the tickets of a run of feed

@@ -61,6 +61,15 @@ func (st *stemmer) run(filter analysis.TokenFilter, word string) string {
 
 // stem returns the stem of a lower-cased word in language lang.
 func (st *stemmer) stem(lang, word string) string {
+	if s, ok := memo.get(lang, word); ok {
+		return s
+	}
+	s := st.stemNew(lang, word)
+	memo.put(lang, word, s)
+	return s
+}
+
+func (st *stemmer) stemNew(lang, word string) string {
 	switch lang {
 	case Polish:
 		return st.run(st.pl, word)
