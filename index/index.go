@@ -139,7 +139,7 @@ const (
 // entries and, when it ends on an entry's end, that entry's sequence.
 type pending struct {
 	batches []*bleve.Batch // one per shard
-	seq   uint64 // 0 when the batch ends inside an entry
+	seq     uint64         // 0 when the batch ends inside an entry
 }
 
 // CatchUp applies every feed entry the index has not applied yet. Reading
