@@ -44,6 +44,9 @@ import (
 //	imapuid/<mailboxID>/<UIDVALIDITY>/<UID> messageID (raw): IMAP messages stored
 //	mbox/<mailboxID>                       MailboxState
 //	view/<viewID>                          SavedView
+//	session/<sha256 of cookie token>       Session (with a Badger TTL past its expiry)
+//	apitok/<sha256 of bearer token>        APIToken
+//	utok/<userID>/<tokenID>                APIToken: a user's tokens
 //	counter/<deskID>/<period key>          uint64 big endian: ticket-number counters
 //	meta/<name>                            store metadata (feed sequence, schema version)
 const (
@@ -80,6 +83,9 @@ const (
 	pIMAP     = "imapuid/"
 	pMbox     = "mbox/"
 	pView     = "view/"
+	pSession  = "session/"
+	pAPIToken = "apitok/"
+	pUToken   = "utok/"
 	pCounter  = "counter/"
 	pMeta     = "meta/"
 

@@ -290,13 +290,16 @@ const (
 
 // User is a member of staff.
 type User struct {
-	ID           string    `json:"id"`
-	Name         string    `json:"name"`
-	Email        string    `json:"email"`
-	Role         string    `json:"role"`
-	Desks        []string  `json:"desks,omitempty"`
-	PasswordHash string    `json:"password_hash,omitempty"`
-	Created      time.Time `json:"created"`
+	ID           string   `json:"id"`
+	Name         string   `json:"name"`
+	Email        string   `json:"email"`
+	Role         string   `json:"role"`
+	Desks        []string `json:"desks,omitempty"`
+	PasswordHash string   `json:"password_hash,omitempty"`
+	// Disabled users cannot sign in; their sessions and tokens stop working.
+	Disabled bool      `json:"disabled,omitempty"`
+	Language string    `json:"language,omitempty"` // UI language: en, pl, cs ("" follows the browser)
+	Created  time.Time `json:"created"`
 }
 
 // Task is work delegated from a ticket.

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"log/slog"
 	nethttp "net/http"
-	"strconv"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,19 +22,38 @@ type Server struct {
 	eng *engine.Store
 	idx *index.Index
 	log *slog.Logger
+
+	// SecureCookies marks the session cookie Secure: set it whenever the
+	// desk is reached over HTTPS (directly or behind a proxy).
+	SecureCookies bool
+	// Ready reports whether the desk is ready for traffic (/readyz): the
+	// index has caught up with the store. Nil means always ready.
+	Ready func() error
+
+	loginByAddr, loginByClient *limiter
 }
 
 // NewServer returns a server over the store and its index.
 func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
-	return &Server{eng: eng, idx: idx, log: log}
+	return &Server{eng: eng, idx: idx, log: log,
+		loginByAddr:   newLimiter(10, 15*time.Minute),
+		loginByClient: newLimiter(50, 15*time.Minute)}
 }
 
-// Access policies a route may declare.
+// Access policies a route may declare. Every route declares one (AC-03);
+// within a route, what a caller sees is bounded by their scope.
 const (
-	PublicRoute = "public"
-	AgentRoute  = "agent"
-	AdminRoute  = "admin"
+	PublicRoute    = "public"     // anyone
+	AgentRoute     = "agent"      // any signed-in member of staff (API: 401 otherwise)
+	AdminRoute     = "admin"      // admins only (API)
+	PageRoute      = "page"       // an HTML page for staff: redirects to sign-in
+	AdminPageRoute = "admin-page" // an HTML page for admins
 )
+
+// Policies lists every access policy a route may declare.
+func Policies() []string {
+	return []string{PublicRoute, AgentRoute, AdminRoute, PageRoute, AdminPageRoute}
+}
 
 // Route is one endpoint with its access policy.
 type Route struct {
@@ -41,158 +61,45 @@ type Route struct {
 	Handler              gin.HandlerFunc
 }
 
-// Routes lists every route; a route without a policy does not start.
-func (s *Server) Routes() []Route {
-	return []Route{
-		{"GET", "/healthz", PublicRoute, s.healthz},
-		{"GET", "/readyz", PublicRoute, s.healthz},
-		{"GET", "/api/v1/tickets", AgentRoute, s.listTickets},
-		{"GET", "/api/v1/tickets/:id", AgentRoute, s.getTicket},
-		{"GET", "/api/v1/admin/mailboxes", AdminRoute, s.mailboxHealth},
-	}
-}
-
-// Handler builds the Gin engine.
+// Handler builds the Gin engine. A route whose policy is not one of
+// Policies() stops the server from starting.
 func (s *Server) Handler() nethttp.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery())
+	r.Use(gin.Recovery(), s.securityHeaders, s.authenticate)
 	for _, rt := range s.Routes() {
-		if rt.Policy == "" {
-			panic("http: route " + rt.Path + " declares no access policy")
+		if !slices.Contains(Policies(), rt.Policy) {
+			panic("http: route " + rt.Method + " " + rt.Path + " declares no access policy")
 		}
-		r.Handle(rt.Method, rt.Path, rt.Handler)
+		r.Handle(rt.Method, rt.Path, s.enforce(rt.Policy), rt.Handler)
 	}
+	r.NoRoute(func(c *gin.Context) { s.fail(c, nethttp.StatusNotFound, "not_found", "no such page or endpoint") })
 	return r
+}
+
+// securityHeaders are sent with every answer: no framing by other sites,
+// no content sniffing, no referrer leaking ticket URLs.
+func (s *Server) securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	c.Next()
 }
 
 func (s *Server) healthz(c *gin.Context) {
 	c.JSON(nethttp.StatusOK, gin.H{"status": "ok", "feed_seq": s.eng.LastSeq()})
 }
 
-// ticketJSON is a ticket in the API.
-type ticketJSON struct {
-	ID       string    `json:"id"`
-	Number   string    `json:"number"`
-	Subject  string    `json:"subject"`
-	Status   string    `json:"status"`
-	Priority string    `json:"priority"`
-	Messages int       `json:"messages"`
-	Created  time.Time `json:"created"`
-	Updated  time.Time `json:"updated"`
-	// Highlight is the matching fragment (HTML: escaped, matches in
-	// <mark>) and the message it came from, on search results.
-	Highlight *index.Highlight `json:"highlight,omitempty"`
-}
-
-func (s *Server) listTickets(c *gin.Context) {
-	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
-	if err != nil || limit < 1 || limit > 1000 {
-		s.fail(c, nethttp.StatusBadRequest, "bad_request", "limit: want a number from 1 to 1000")
-		return
-	}
-	if q, ok := c.GetQuery("q"); ok {
-		s.searchTickets(c, q, limit)
-		return
-	}
-	out := []ticketJSON{}
-	errStop := errors.New("stop")
-	err = s.eng.EachTicket(c.Request.Context(), func(t *engine.Ticket) error {
-		if len(out) >= limit {
-			return errStop
-		}
-		out = append(out, toTicketJSON(t))
-		return nil
-	})
-	if err != nil && !errors.Is(err, errStop) {
-		s.internal(c, err)
-		return
-	}
-	c.JSON(nethttp.StatusOK, gin.H{"tickets": out})
-}
-
-// searchTickets answers /api/v1/tickets?q=QUERY&cursor=C with a page of
-// tickets, the exact total and facets.
-func (s *Server) searchTickets(c *gin.Context, q string, limit int) {
-	ctx := c.Request.Context()
-	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: index.Scope{All: true},
-		Size: limit, Cursor: c.Query("cursor"), Facets: true, Highlight: true})
-	var se *index.SyntaxError
-	if errors.As(err, &se) {
-		s.fail(c, nethttp.StatusBadRequest, "bad_query", se.Error())
-		return
-	}
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	out := []ticketJSON{}
-	for _, h := range res.Hits {
-		t, err := s.eng.Ticket(ctx, h.ID)
-		if err != nil {
-			s.error(c, err)
+// readyz answers 200 once the index has caught up with the store.
+func (s *Server) readyz(c *gin.Context) {
+	if s.Ready != nil {
+		if err := s.Ready(); err != nil {
+			s.fail(c, nethttp.StatusServiceUnavailable, "not_ready", err.Error())
 			return
 		}
-		tj := toTicketJSON(&t)
-		tj.Highlight = h.Highlight
-		out = append(out, tj)
 	}
-	c.JSON(nethttp.StatusOK, gin.H{"tickets": out, "total": res.Total, "next": res.Next, "facets": res.Facets})
-}
-
-func toTicketJSON(t *engine.Ticket) ticketJSON {
-	return ticketJSON{ID: t.ID, Number: t.Number, Subject: t.Subject, Status: t.Status,
-		Priority: t.Priority, Messages: t.Messages, Created: t.Created, Updated: t.Updated}
-}
-
-func (s *Server) getTicket(c *gin.Context) {
-	t, err := s.eng.Ticket(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	msgs, err := s.eng.Messages(c.Request.Context(), t.ID)
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	type msgJSON struct {
-		ID      string        `json:"id"`
-		Kind    string        `json:"kind"`
-		From    string        `json:"from"`
-		Subject string        `json:"subject"`
-		Text    string        `json:"text"`
-		Reason  engine.Reason `json:"thread_reason"`
-		Flags   []string      `json:"flags"`
-	}
-	var ms []msgJSON
-	for _, m := range msgs {
-		ms = append(ms, msgJSON{m.ID, m.Kind, m.From.Addr, m.Subject, m.Text, m.Reason, m.Flags})
-	}
-	out, err := s.eng.TicketOutbox(t.ID)
-	if err != nil {
-		s.error(c, err)
-		return
-	}
-	type outJSON struct {
-		ID        string    `json:"id"`
-		Kind      string    `json:"kind"`
-		To        []string  `json:"to"`
-		Subject   string    `json:"subject"`
-		Status    string    `json:"status"`
-		Attempts  int       `json:"attempts"`
-		LastError string    `json:"last_error,omitempty"`
-		Created   time.Time `json:"created"`
-	}
-	var outs []outJSON
-	for _, ob := range out {
-		var to []string
-		for _, a := range append(ob.To, ob.Cc...) {
-			to = append(to, a.Addr)
-		}
-		outs = append(outs, outJSON{ob.ID, ob.Kind, to, ob.Subject, ob.Status, ob.Attempts, ob.LastError, ob.Created})
-	}
-	c.JSON(nethttp.StatusOK, gin.H{"ticket": toTicketJSON(&t), "messages": ms, "outgoing": outs})
+	c.JSON(nethttp.StatusOK, gin.H{"status": "ready", "feed_seq": s.eng.LastSeq(), "index_seq": s.idx.Applied()})
 }
 
 // mailboxHealth shows each mailbox's last success, last error and lag.
@@ -220,20 +127,35 @@ func (s *Server) mailboxHealth(c *gin.Context) {
 }
 
 // error is the one place an error becomes a response: sentinels map to
-// 404, 409 and 400; anything else is logged and shown as "internal error".
+// 404, 409, 400 and 403 with the engine's own words, which name what is
+// wrong; anything else is logged and shown as "internal error".
 func (s *Server) error(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, engine.ErrNotFound):
 		s.fail(c, nethttp.StatusNotFound, "not_found", "not found")
 	case errors.Is(err, engine.ErrConflict):
-		s.fail(c, nethttp.StatusConflict, "conflict", "conflict")
+		s.fail(c, nethttp.StatusConflict, "conflict", userMessage(err, engine.ErrConflict))
 	case errors.Is(err, engine.ErrInvalid):
-		s.fail(c, nethttp.StatusBadRequest, "invalid", "invalid request")
+		s.fail(c, nethttp.StatusBadRequest, "invalid", userMessage(err, engine.ErrInvalid))
+	case errors.Is(err, engine.ErrForbidden):
+		s.fail(c, nethttp.StatusForbidden, "forbidden", userMessage(err, engine.ErrForbidden))
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		s.fail(c, nethttp.StatusServiceUnavailable, "timeout", "request timed out")
 	default:
 		s.internal(c, err)
 	}
+}
+
+// userMessage is an engine error as a caller reads it: without the
+// package prefix and the sentinel's own word at the end.
+func userMessage(err, sentinel error) string {
+	m := strings.TrimPrefix(err.Error(), "engine: ")
+	return strings.TrimSuffix(m, ": "+sentinel.Error())
+}
+
+// contextWithTimeout bounds work a handler does after its answer is known.
+func contextWithTimeout(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), d)
 }
 
 func (s *Server) internal(c *gin.Context, err error) {

@@ -2,6 +2,7 @@ package index
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,10 @@ type Scope struct {
 	ContactID string
 	AccountID string // set when the customer may see their account's tickets
 	Me        string // the searcher's address, for assignee:me and is:mine
+	// OnlyContact and OnlyAccount narrow any scope to one contact's or
+	// one account's tickets (a contact or account page); they never widen it.
+	OnlyContact string
+	OnlyAccount string
 }
 
 // StaffScope is the scope of a member of staff.
@@ -48,6 +53,25 @@ func CustomerScope(c engine.Contact, withAccount bool) Scope {
 // filter is the scope as a query: what this searcher may see at all; nil
 // when they may see everything.
 func (s Scope) filter() query.Query {
+	var narrow []query.Query
+	if s.OnlyContact != "" {
+		narrow = append(narrow, termQ("contact_id", s.OnlyContact))
+	}
+	if s.OnlyAccount != "" {
+		narrow = append(narrow, termQ("account_id", s.OnlyAccount))
+	}
+	base := s.baseFilter()
+	if len(narrow) == 0 {
+		return base
+	}
+	if base != nil {
+		narrow = append(narrow, base)
+	}
+	return bleve.NewConjunctionQuery(narrow...)
+}
+
+// baseFilter is who may see what, before any narrowing.
+func (s Scope) baseFilter() query.Query {
 	switch {
 	case s.Customer:
 		var qs []query.Query
@@ -72,6 +96,22 @@ func (s Scope) filter() query.Query {
 		qs = append(qs, termQ("desk_id", d))
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// Allows reports whether the scope may see ticket t: the same rule as
+// filter, for reads that do not go through the index (a ticket page, an
+// attachment download, an API call by id).
+func (s Scope) Allows(t engine.Ticket) bool {
+	if (s.OnlyContact != "" && t.ContactID != s.OnlyContact) || (s.OnlyAccount != "" && t.AccountID != s.OnlyAccount) {
+		return false
+	}
+	switch {
+	case s.Customer:
+		return (s.ContactID != "" && t.ContactID == s.ContactID) || (s.AccountID != "" && t.AccountID == s.AccountID)
+	case s.All:
+		return true
+	}
+	return slices.Contains(s.DeskIDs, t.DeskID)
 }
 
 // textFields are the text fields a bare word searches.
