@@ -64,12 +64,22 @@ func loadDemo(ctx context.Context, st *engine.Store) (int, error) {
 	if _, err := st.SaveAccount(ctx, engine.Account{Name: "Acme", Domains: []string{"acme.example"}}); err != nil {
 		return 0, err
 	}
-	if _, err := st.AddUser(ctx, engine.User{Email: "admin@desk.example.com", Name: "Ada Admin", Role: engine.RoleAdmin}); err != nil {
-		return 0, err
-	}
-	agent, err := st.AddUser(ctx, engine.User{Email: "anna.agent@desk.example.com", Name: "Anna Agent", Role: engine.RoleAgent, Desks: []string{desk.ID}})
-	if err != nil {
-		return 0, err
+	var agent engine.User
+	for _, u := range []engine.User{
+		{Email: "admin@desk.example.com", Name: "Ada Admin", Role: engine.RoleAdmin},
+		{Email: "olga.operator@desk.example.com", Name: "Olga Operator", Role: engine.RoleOperator},
+		{Email: "anna.agent@desk.example.com", Name: "Anna Agent", Role: engine.RoleAgent, Desks: []string{desk.ID}},
+	} {
+		u, err := st.AddUser(ctx, u)
+		if err != nil {
+			return 0, err
+		}
+		if err := st.SetPassword(ctx, u.ID, demoPassword); err != nil {
+			return 0, err
+		}
+		if u.Role == engine.RoleAgent {
+			agent = u
+		}
 	}
 	now := time.Now().UTC()
 	n := 0

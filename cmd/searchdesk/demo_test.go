@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	nethttp "net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -37,9 +38,20 @@ func TestDemo(t *testing.T) {
 	defer idx.Close()
 	srv := httptest.NewServer(sdhttp.NewServer(st, idx, discardLogger()).Handler())
 	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	hc := &nethttp.Client{Jar: jar}
+	login, err := hc.Post(srv.URL+"/api/v1/session", "application/json",
+		strings.NewReader(`{"email":"anna.agent@desk.example.com","password":"`+demoPassword+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	login.Body.Close()
+	if login.StatusCode != 200 {
+		t.Fatalf("demo agent sign-in: status %d", login.StatusCode)
+	}
 	get := func(path string, v any) {
 		t.Helper()
-		resp, err := nethttp.Get(srv.URL + path)
+		resp, err := hc.Get(srv.URL + path)
 		if err != nil {
 			t.Fatal(err)
 		}
