@@ -21,6 +21,25 @@ func (s *Server) Routes() []Route {
 	return []Route{
 		{"GET", "/healthz", PublicRoute, s.healthz},
 		{"GET", "/readyz", PublicRoute, s.readyz},
+		{"GET", "/static/*file", PublicRoute, s.static},
+		{"GET", "/login", PublicRoute, s.loginForm},
+		{"POST", "/login", PublicRoute, s.loginPost},
+		{"POST", "/logout", PageRoute, s.logoutPost},
+		{"GET", "/", PageRoute, s.inbox},
+		{"POST", "/views", PageRoute, s.viewPost},
+		{"POST", "/bulk", PageRoute, s.bulkPost},
+		{"POST", "/preview", PageRoute, s.previewPost},
+		{"GET", "/t/:id", PageRoute, s.ticketPageGet},
+		{"POST", "/t/:id/reply", PageRoute, s.replyPost},
+		{"POST", "/t/:id/note", PageRoute, s.notePost},
+		{"POST", "/t/:id/update", PageRoute, s.updatePost},
+		{"POST", "/t/:id/tasks", PageRoute, s.taskPost},
+		{"POST", "/t/:id/merge", PageRoute, s.mergePost},
+		{"POST", "/tasks/:id/done", PageRoute, s.taskDonePost},
+		{"POST", "/m/:id/split", PageRoute, s.splitPost},
+		{"GET", "/m/:id/html", PageRoute, s.messageHTML},
+		{"GET", "/contacts/:id", PageRoute, s.contactPage},
+		{"GET", "/accounts/:id", PageRoute, s.accountPage},
 		{"GET", "/api/v1/openapi.json", PublicRoute, s.openAPI},
 		{"POST", "/api/v1/session", PublicRoute, s.apiSignIn},
 		{"DELETE", "/api/v1/session", AgentRoute, s.apiSignOut},
@@ -76,9 +95,17 @@ type signInJSON struct {
 	Password string `json:"password"`
 }
 
+// rateLimited is a sign-in refused for too many failures.
+type rateLimited struct{ wait time.Duration }
+
+func (e *rateLimited) Error() string {
+	return fmt.Sprintf("too many sign-in attempts: try again in %d minutes", int(e.wait.Minutes())+1)
+}
+
 // signIn checks an address and password under the rate limits and starts
-// a session; it answers for itself when it fails.
-func (s *Server) signIn(c *gin.Context, email, password string) (string, *engine.Session, bool) {
+// a session (setting its cookie). It fails with *rateLimited,
+// engine.ErrBadLogin or an internal error.
+func (s *Server) signIn(c *gin.Context, email, password string) (*engine.Session, error) {
 	now := time.Now()
 	addr, client := strings.ToLower(strings.TrimSpace(email)), c.ClientIP()
 	byAddr, waitAddr := s.loginByAddr.blocked(addr, now)
@@ -86,28 +113,23 @@ func (s *Server) signIn(c *gin.Context, email, password string) (string, *engine
 	if byAddr || byClient {
 		wait := max(waitAddr, waitClient)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		s.fail(c, nethttp.StatusTooManyRequests, "rate_limited",
-			fmt.Sprintf("too many sign-in attempts: try again in %d minutes", int(wait.Minutes())+1))
-		return "", nil, false
+		return nil, &rateLimited{wait}
 	}
 	u, err := s.eng.Authenticate(c.Request.Context(), email, password)
 	if errors.Is(err, engine.ErrBadLogin) {
 		s.loginByAddr.failed(addr, now)
 		s.loginByClient.failed(client, now)
-		s.fail(c, nethttp.StatusUnauthorized, "bad_login", "wrong email or password")
-		return "", nil, false
+		return nil, err
 	}
 	if err != nil {
-		s.internal(c, err)
-		return "", nil, false
+		return nil, err
 	}
 	token, sess, err := s.eng.NewSession(c.Request.Context(), u.ID, sessionTTL)
 	if err != nil {
-		s.internal(c, err)
-		return "", nil, false
+		return nil, err
 	}
 	s.setSessionCookie(c, token, sessionTTL)
-	return token, &sess, true
+	return &sess, nil
 }
 
 func (s *Server) setSessionCookie(c *gin.Context, token string, ttl time.Duration) {
@@ -120,7 +142,16 @@ func (s *Server) apiSignIn(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	if _, sess, ok := s.signIn(c, in.Email, in.Password); ok {
+	sess, err := s.signIn(c, in.Email, in.Password)
+	var rl *rateLimited
+	switch {
+	case errors.As(err, &rl):
+		s.fail(c, nethttp.StatusTooManyRequests, "rate_limited", rl.Error())
+	case errors.Is(err, engine.ErrBadLogin):
+		s.fail(c, nethttp.StatusUnauthorized, "bad_login", "wrong email or password")
+	case err != nil:
+		s.internal(c, err)
+	default:
 		c.JSON(nethttp.StatusOK, gin.H{"csrf_token": sess.CSRF, "expires": sess.Expires})
 	}
 }
@@ -634,9 +665,14 @@ func (s *Server) attachment(c *gin.Context) {
 		s.error(c, err)
 		return
 	}
+	// The type is ours to decide: the sender's word is taken only for
+	// types no browser runs as code.
 	ctype := "application/octet-stream"
-	if mt, _, err := mime.ParseMediaType(att.ContentType); err == nil && mt != "" {
-		ctype = mt
+	if mt, _, err := mime.ParseMediaType(att.ContentType); err == nil {
+		switch mt {
+		case "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain":
+			ctype = mt
+		}
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": safeFileName(att.Name)}))

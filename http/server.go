@@ -31,11 +31,12 @@ type Server struct {
 	Ready func() error
 
 	loginByAddr, loginByClient *limiter
+	pages                      *pages
 }
 
 // NewServer returns a server over the store and its index.
 func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
-	return &Server{eng: eng, idx: idx, log: log,
+	return &Server{eng: eng, idx: idx, log: log, pages: loadPages(),
 		loginByAddr:   newLimiter(10, 15*time.Minute),
 		loginByClient: newLimiter(50, 15*time.Minute)}
 }

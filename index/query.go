@@ -382,3 +382,9 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Fields lists the fields a query may name, for completion in the UI.
+func Fields() []string { return fields() }
+
+// FacetFields lists the fields facets count.
+func FacetFields() []string { return facetFields() }

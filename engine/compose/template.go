@@ -340,3 +340,8 @@ func distance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// MarkdownHTML renders Markdown written by staff (a reply, a note, its
+// preview) to sanitized HTML: goldmark without raw HTML, then bluemonday,
+// the same path outgoing mail takes (XSS-04).
+func MarkdownHTML(md string) (string, error) { return toHTML(md) }

@@ -1,0 +1,382 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	nethttp "net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"searchdesk/engine"
+	"searchdesk/index"
+	"searchdesk/ui"
+)
+
+// inboxPage is the search-first inbox.
+type inboxPage struct {
+	base
+	Query, Next, Error, ViewError, BulkNote string
+	First                                   bool
+	Total                                   uint64
+	Rows                                    []inboxRow
+	Facets                                  []facetGroup
+	Views                                   []viewRow
+	Desks                                   []engine.Desk
+	Staff                                   []staffOption
+	Statuses, Priorities, Categories        []string
+	Fields                                  string // for completion
+	Values                                  string // JSON: field -> values, for completion
+}
+
+type inboxRow struct {
+	ID, Number, Subject, Customer, Status, Priority, Category, Colour, Assignee, SLA string
+	UpdatedISO, UpdatedAgo                                                           string
+	HasTasks                                                                         bool
+	Fragment                                                                         template.HTML
+}
+
+type facetGroup struct {
+	Name   string
+	Values []facetLink
+}
+
+type facetLink struct {
+	Label, Query, Colour string
+	Count                int
+	On                   bool
+}
+
+type viewRow struct {
+	Name, Query, Shared, Error string
+	Count                      uint64
+}
+
+type staffOption struct {
+	ID, Email string
+	Watching  bool
+}
+
+// defaultQuery is what the inbox shows before anything is typed.
+const defaultQuery = "is:open"
+
+// inboxSize is how many tickets a page of the inbox lists.
+const inboxSize = 50
+
+func statuses() []string {
+	return []string{engine.StatusOpen, engine.StatusInProgress, engine.StatusWaiting, engine.StatusResolved, engine.StatusClosed}
+}
+
+func priorities() []string { return []string{"low", "normal", "high", "urgent"} }
+
+// inbox runs the query in the URL (so a search can be bookmarked and
+// shared) in the viewer's scope, with facets, saved views and highlights.
+func (s *Server) inbox(c *gin.Context) {
+	q, ok := c.GetQuery("q")
+	if !ok {
+		q = defaultQuery
+	}
+	s.renderInbox(c, q, c.Query("cursor"), "", "")
+}
+
+func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string) {
+	ctx := c.Request.Context()
+	b := s.newBase(c, ui.T(s.newBase(c, "").Lang, "inbox"))
+	p := inboxPage{base: b, Query: q, First: cursor != "", ViewError: viewErr, BulkNote: bulkNote,
+		Statuses: statuses(), Priorities: priorities(), Fields: strings.Join(index.Fields(), " ")}
+	status := nethttp.StatusOK
+	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: scopeOf(c), Size: inboxSize, Cursor: cursor,
+		Facets: true, Highlight: true})
+	var se *index.SyntaxError
+	switch {
+	case errors.As(err, &se):
+		p.Error, status = se.Error(), nethttp.StatusBadRequest
+	case err != nil && (strings.Contains(err.Error(), "bad cursor") || strings.Contains(err.Error(), "took longer")):
+		p.Error, status = strings.TrimPrefix(err.Error(), "index: "), nethttp.StatusBadRequest
+	case err != nil:
+		s.pageError(c, err)
+		return
+	default:
+		p.Total, p.Next = res.Total, res.Next
+		if err := s.inboxRows(c, res, &p); err != nil {
+			s.pageError(c, err)
+			return
+		}
+		p.Facets = facetGroups(q, res.Facets)
+	}
+	if err := s.inboxSide(c, &p); err != nil {
+		s.pageError(c, err)
+		return
+	}
+	s.render(c, status, "inbox", b, p)
+}
+
+func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage) error {
+	ids := make([]string, len(res.Hits))
+	frags := map[string]template.HTML{}
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+		if h.Highlight != nil && h.Highlight.Fragment != "" {
+			// The fragment is escaped text with our own <mark>s
+			// (index.Highlight, XSS-06).
+			frags[h.ID] = template.HTML(h.Highlight.Fragment)
+		}
+	}
+	now := time.Now()
+	return s.eng.Bundles(c.Request.Context(), ids, func(id string, b *engine.Bundle, err error) error {
+		if err != nil {
+			return nil // gone since the index saw it
+		}
+		t := &b.Ticket
+		r := inboxRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Status: t.Status, Priority: t.Priority,
+			Category: t.CategoryID, Colour: categoryColour(t.CategoryID), SLA: t.SLAState, HasTasks: len(b.Tasks) > 0,
+			UpdatedISO: t.Updated.UTC().Format(time.RFC3339), UpdatedAgo: ago(t.Updated, now), Fragment: frags[id]}
+		if b.Contact != nil && len(b.Contact.Addresses) > 0 {
+			r.Customer = b.Contact.Addresses[0]
+			if b.Contact.Name != "" {
+				r.Customer = b.Contact.Name
+			}
+		}
+		if b.Assignee != nil {
+			r.Assignee = b.Assignee.Email
+		}
+		p.Rows = append(p.Rows, r)
+		return nil
+	})
+}
+
+// palette colours categories: each category name always gets the same
+// one, so the list reads at a glance.
+var palette = [...]string{"#2f5fb3", "#1e7b34", "#a15c00", "#8e24aa", "#00838f", "#c62828", "#5d4037", "#3949ab",
+	"#6d8b00", "#ad1457"}
+
+func categoryColour(name string) string {
+	if name == "" {
+		return ""
+	}
+	var h uint32 = 2166136261
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return palette[h%uint32(len(palette))]
+}
+
+// facetGroups turns facet counts into links that add a value to the query,
+// or take it out when the query already has it.
+func facetGroups(q string, facets map[string][]index.FacetValue) []facetGroup {
+	var out []facetGroup
+	for _, name := range index.FacetFields() {
+		vals := facets[name]
+		if len(vals) == 0 {
+			continue
+		}
+		g := facetGroup{Name: name}
+		for _, v := range vals {
+			if v.Value == "" || len(g.Values) == 12 {
+				continue
+			}
+			l := facetLink{Label: v.Value, Count: v.Count}
+			if name == "category" {
+				l.Colour = categoryColour(v.Value)
+			}
+			words := strings.Fields(q)
+			if i := slices.Index(words, v.Term); i >= 0 {
+				l.On = true
+				l.Query = strings.Join(slices.Delete(words, i, i+1), " ")
+			} else {
+				l.Query = strings.TrimSpace(q + " " + v.Term)
+			}
+			g.Values = append(g.Values, l)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+// inboxSide fills the saved views with their live counts, the desks a
+// view can be shared with, the staff to assign to, and completion values.
+func (s *Server) inboxSide(c *gin.Context, p *inboxPage) error {
+	ctx := c.Request.Context()
+	u := who(c).User
+	views, err := s.eng.Views(ctx, u)
+	if err != nil {
+		return err
+	}
+	desks, err := s.eng.Desks(ctx)
+	if err != nil {
+		return err
+	}
+	deskName := map[string]string{}
+	for _, d := range desks {
+		deskName[d.ID] = d.Name
+		if u.MemberOf(d.ID) {
+			p.Desks = append(p.Desks, d)
+		}
+	}
+	for _, vc := range s.idx.ViewCounts(ctx, views, scopeOf(c)) {
+		q := vc.View.Query
+		if vc.View.Sort != "" {
+			q += " sort:" + vc.View.Sort
+		}
+		p.Views = append(p.Views, viewRow{Name: vc.View.Name, Query: q, Shared: deskName[vc.View.SharedDesk],
+			Count: vc.Count, Error: vc.Error})
+	}
+	staff, err := s.staff(c)
+	if err != nil {
+		return err
+	}
+	for _, st := range staff {
+		p.Staff = append(p.Staff, staffOption{ID: st.ID, Email: st.Email})
+	}
+	values := map[string][]string{"status": statuses(), "priority": priorities(),
+		"is": {"open", "unassigned", "mine", "overdue"}, "has": {"attachment", "task", "open-task", "note", "flagged"},
+		"sort":     {"updated-desc", "updated-asc", "created-desc", "created-asc", "priority-desc", "relevance"},
+		"assignee": {"me", "none"}}
+	for _, g := range p.Facets {
+		for _, v := range g.Values {
+			if !slices.Contains(values[g.Name], v.Label) {
+				values[g.Name] = append(values[g.Name], v.Label)
+			}
+		}
+		if g.Name == "category" {
+			for _, v := range g.Values {
+				p.Categories = append(p.Categories, v.Label)
+			}
+		}
+	}
+	for _, d := range p.Desks {
+		if !slices.Contains(values["desk"], d.Code) {
+			values["desk"] = append(values["desk"], d.Code)
+		}
+	}
+	js, err := json.Marshal(values)
+	if err != nil {
+		return err
+	}
+	p.Values = string(js)
+	return nil
+}
+
+// staff lists the members of staff a ticket may be given to, without
+// disabled users.
+func (s *Server) staff(c *gin.Context) ([]engine.User, error) {
+	users, err := s.eng.Users(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := users[:0]
+	for _, u := range users {
+		if !u.Disabled {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// viewPost saves the inbox's query as a view, personal or shared.
+func (s *Server) viewPost(c *gin.Context) {
+	v := engine.SavedView{Name: c.PostForm("name"), Query: c.PostForm("query"), SharedDesk: c.PostForm("shared_desk_id")}
+	if q, sort, ok := cutSort(v.Query); ok {
+		v.Query, v.Sort = q, sort
+	}
+	if err := index.CheckView(v); err != nil {
+		s.renderInbox(c, v.Query, "", "query: "+err.Error(), "")
+		return
+	}
+	if _, err := s.eng.SaveView(c.Request.Context(), who(c).User, v); err != nil {
+		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrForbidden) {
+			s.renderInbox(c, v.Query, "", userMessage(err, engine.ErrInvalid), "")
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/?q="+urlQuery(v.Query))
+}
+
+// cutSort takes a sort: term out of a query, for a view's own sort field.
+func cutSort(q string) (rest, sort string, ok bool) {
+	var kept []string
+	for _, w := range strings.Fields(q) {
+		if v, found := strings.CutPrefix(w, "sort:"); found && sort == "" {
+			sort, ok = v, true
+			continue
+		}
+		kept = append(kept, w)
+	}
+	return strings.Join(kept, " "), sort, ok
+}
+
+// bulkPost applies one change to every selected ticket the user may see.
+func (s *Server) bulkPost(c *gin.Context) {
+	ctx := c.Request.Context()
+	q := c.PostForm("q")
+	ids := c.PostFormArray("id")
+	if len(ids) == 0 {
+		s.renderInbox(c, q, "", "", ui.T(s.newBase(c, "").Lang, "no_selection"))
+		return
+	}
+	var ch engine.Change
+	if v := c.PostForm("priority"); v != "" {
+		ch.Priority = &v
+	}
+	if v := c.PostForm("category"); v != "" {
+		ch.CategoryID = &v
+	}
+	if v := c.PostForm("assignee"); v != "" {
+		if v == "-" {
+			v = ""
+		}
+		ch.AssigneeID = &v
+	}
+	status := c.PostForm("status")
+	tagOps := strings.Fields(c.PostForm("tags"))
+	actor := who(c).User.Email
+	changed := 0
+	for _, id := range ids {
+		b, err := s.eng.Bundle(ctx, id)
+		if err != nil || !scopeOf(c).Allows(b.Ticket) {
+			continue // not theirs to change: skipped, as if not there
+		}
+		one := ch
+		if len(tagOps) > 0 {
+			tags := applyTagOps(b.Ticket.Tags, tagOps)
+			one.Tags = &tags
+		}
+		if !one.Empty() {
+			if _, err := s.eng.UpdateTicket(ctx, actor, id, one, 0); err != nil {
+				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrInvalid))
+				return
+			}
+		}
+		if status != "" {
+			if _, err := s.eng.SetStatus(ctx, actor, id, status, 0); err != nil {
+				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrConflict))
+				return
+			}
+		}
+		changed++
+	}
+	s.waitSearchable(c)
+	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(s.newBase(c, "").Lang, "bulk_done")))
+}
+
+// applyTagOps adds +tag (or tag) and removes -tag.
+func applyTagOps(tags, ops []string) []string {
+	out := slices.Clone(tags)
+	for _, op := range ops {
+		if t, ok := strings.CutPrefix(op, "-"); ok {
+			out = slices.DeleteFunc(out, func(x string) bool { return strings.EqualFold(x, t) })
+			continue
+		}
+		t := strings.TrimPrefix(op, "+")
+		if !slices.Contains(out, strings.ToLower(t)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,203 @@
+package http
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	nethttp "net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"searchdesk/engine"
+	"searchdesk/ui"
+)
+
+// pages holds the parsed templates, one set a page, and the static assets
+// by their hashed names.
+type pages struct {
+	set    map[string]*template.Template
+	assets map[string]ui.Asset // by hashed name
+	hashed map[string]string   // plain name -> hashed name
+}
+
+// pageNames are the pages; each is templates/NAME.html with the layout.
+var pageNames = []string{"login", "inbox", "ticket", "people", "error"}
+
+// loadPages parses every template once; a broken one stops the start.
+func loadPages() *pages {
+	p := &pages{set: map[string]*template.Template{}, assets: map[string]ui.Asset{}, hashed: map[string]string{}}
+	assets, err := ui.Assets()
+	if err != nil {
+		panic(err)
+	}
+	for _, a := range assets {
+		p.assets[a.Hashed] = a
+		p.hashed[a.Name] = a.Hashed
+	}
+	funcs := template.FuncMap{
+		"t":     ui.T,
+		"asset": func(name string) string { return "/static/" + p.hashed[name] },
+	}
+	for _, name := range pageNames {
+		p.set[name] = template.Must(template.New(name).Funcs(funcs).
+			ParseFS(ui.Templates(), "templates/layout.html", "templates/"+name+".html"))
+	}
+	return p
+}
+
+// base is what every page's layout reads.
+type base struct {
+	Lang, Title, CSRF, Nonce string
+	User                     *engine.User
+}
+
+// newBase fills a page's common part for the request.
+func (s *Server) newBase(c *gin.Context, title string) base {
+	b := base{Title: title, Nonce: nonce()}
+	setting := ""
+	if p := who(c); p != nil {
+		u := p.User
+		b.User = &u
+		setting = u.Language
+		if p.Session != nil {
+			b.CSRF = p.Session.CSRF
+		}
+	}
+	b.Lang = ui.Pick(setting, c.GetHeader("Accept-Language"))
+	return b
+}
+
+func nonce() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	return base64.RawStdEncoding.EncodeToString(b[:])
+}
+
+// render writes a page. Scripts run only with the page's nonce; nothing is
+// loaded from elsewhere; frames are ours (sandboxed message HTML).
+func (s *Server) render(c *gin.Context, status int, page string, b base, data any) {
+	var buf bytes.Buffer
+	if err := s.pages.set[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		c.String(nethttp.StatusInternalServerError, "internal error")
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+b.Nonce+"'; style-src 'self'; "+
+		"style-src-attr 'unsafe-inline'; img-src 'self' data:; frame-src 'self'; connect-src 'self'; "+
+		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	h.Set("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// errorPage is the page shown instead of a failed one.
+type errorPage struct {
+	base
+	Heading, Message string
+}
+
+// pageError answers a page request that failed: 404 for what the caller
+// may not see or what does not exist, else a logged 500 (never the error's
+// text).
+func (s *Server) pageError(c *gin.Context, err error) {
+	b := s.newBase(c, "")
+	if errors.Is(err, engine.ErrNotFound) || errors.Is(err, errNotVisible) {
+		b.Title = ui.T(b.Lang, "not_found")
+		s.render(c, nethttp.StatusNotFound, "error", b, errorPage{b, b.Title, ui.T(b.Lang, "not_found_text")})
+		return
+	}
+	s.log.Error("page failed", "path", c.FullPath(), "err", err)
+	b.Title = ui.T(b.Lang, "error")
+	s.render(c, nethttp.StatusInternalServerError, "error", b, errorPage{b, b.Title, ui.T(b.Lang, "error_text")})
+}
+
+// static serves an asset by its hashed name, cacheable for good.
+func (s *Server) static(c *gin.Context) {
+	a, ok := s.pages.assets[strings.TrimPrefix(c.Param("file"), "/")]
+	if !ok {
+		c.Status(nethttp.StatusNotFound)
+		return
+	}
+	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	c.Data(nethttp.StatusOK, a.Type, a.Data)
+}
+
+// --- sign-in page
+
+type loginPage struct {
+	base
+	Email, Next, Error string
+}
+
+// safeNext keeps a post-sign-in redirect on this site (XSS-09): a path,
+// never a scheme, host or protocol-relative URL.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginForm(c *gin.Context) {
+	b := s.newBase(c, ui.T(s.newBase(c, "").Lang, "sign_in"))
+	if b.User != nil {
+		c.Redirect(nethttp.StatusSeeOther, safeNext(c.Query("next")))
+		return
+	}
+	s.render(c, nethttp.StatusOK, "login", b, loginPage{base: b, Next: safeNext(c.Query("next"))})
+}
+
+func (s *Server) loginPost(c *gin.Context) {
+	b := s.newBase(c, "")
+	b.Title = ui.T(b.Lang, "sign_in")
+	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
+	_, err := s.signIn(c, email, c.PostForm("password"))
+	var rl *rateLimited
+	switch {
+	case err == nil:
+		c.Redirect(nethttp.StatusSeeOther, next)
+	case errors.As(err, &rl):
+		s.render(c, nethttp.StatusTooManyRequests, "login", b,
+			loginPage{base: b, Email: email, Next: next, Error: ui.T(b.Lang, "too_many_attempts")})
+	case errors.Is(err, engine.ErrBadLogin):
+		s.render(c, nethttp.StatusUnauthorized, "login", b,
+			loginPage{base: b, Email: email, Next: next, Error: ui.T(b.Lang, "bad_login")})
+	default:
+		s.pageError(c, err)
+	}
+}
+
+func (s *Server) logoutPost(c *gin.Context) {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := s.eng.EndSession(c.Request.Context(), ck); err != nil {
+			s.pageError(c, err)
+			return
+		}
+	}
+	s.setSessionCookie(c, "", -time.Second)
+	c.Redirect(nethttp.StatusSeeOther, "/login")
+}
+
+// ago is a short relative time for lists.
+func ago(t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	case d < 60*24*time.Hour:
+		return fmt.Sprintf("%dd", int(d.Hours()/24))
+	}
+	return t.Format("2006-01-02")
+}
