@@ -420,3 +420,42 @@ func TestAgentReplyByMail(t *testing.T) {
 		t.Error("an agent's mail without a token became a reply to the customer")
 	}
 }
+
+// TestHostileMailIsStored: every hostile sample of the shared corpus is
+// taken in on a desk that acknowledges mail, whatever its addresses and
+// headers hold; an address outgoing mail cannot carry only goes without an
+// acknowledgement (invariant 7).
+func TestHostileMailIsStored(t *testing.T) {
+	s := openTest(t)
+	ctx := context.Background()
+	desk, err := s.EnsureDesk(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk.Addresses, desk.AutoMailsPerHour = []string{"support@desk.example.com"}, 1000
+	if _, err := s.SaveDesk(ctx, desk); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join(corpusDir, "hostile", "*.eml"))
+	if err != nil || len(files) < 30 {
+		t.Fatalf("%d hostile samples, %v", len(files), err)
+	}
+	stored := 0
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Intake(ctx, Inbound{Raw: raw, Source: filepath.Base(f), Channel: "email"})
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+			continue
+		}
+		if r.MessageID != "" {
+			stored++
+		}
+	}
+	if stored != len(files) {
+		t.Errorf("%d of %d hostile samples stored", stored, len(files))
+	}
+}

@@ -173,7 +173,10 @@ func cleanRecipients(txn *badger.Txn, desk *Desk, in, skip []Address) []Address 
 	}
 	for _, a := range in {
 		addr := normAddr(a.Addr)
-		if addr == "" || seen[addr] || slices.Contains(desk.Addresses, addr) || slices.Contains(desk.NeverCC, addr) {
+		// An address outgoing mail cannot carry is left out: the
+		// message it came with is stored all the same.
+		if addr == "" || !compose.ValidAddress(addr) || seen[addr] || slices.Contains(desk.Addresses, addr) ||
+			slices.Contains(desk.NeverCC, addr) {
 			continue
 		}
 		seen[addr] = true

@@ -192,7 +192,9 @@ func facetGroups(q string, facets map[string][]index.FacetValue) []facetGroup {
 			}
 			g.Values = append(g.Values, l)
 		}
-		out = append(out, g)
+		if len(g.Values) > 0 {
+			out = append(out, g)
+		}
 	}
 	return out
 }

@@ -4,6 +4,8 @@ package http
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	nethttp "net/http"
@@ -67,7 +69,7 @@ type Route struct {
 func (s *Server) Handler() nethttp.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(gin.Recovery(), s.securityHeaders, s.authenticate)
+	r.Use(s.requestLog, gin.Recovery(), s.securityHeaders, s.authenticate)
 	for _, rt := range s.Routes() {
 		if !slices.Contains(Policies(), rt.Policy) {
 			panic("http: route " + rt.Method + " " + rt.Path + " declares no access policy")
@@ -76,6 +78,26 @@ func (s *Server) Handler() nethttp.Handler {
 	}
 	r.NoRoute(func(c *gin.Context) { s.fail(c, nethttp.StatusNotFound, "not_found", "no such page or endpoint") })
 	return r
+}
+
+// requestLog gives each request an id (X-Request-Id, and request_id in
+// every log line about it) and logs it when it is done.
+func (s *Server) requestLog(c *gin.Context) {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	id := hex.EncodeToString(b[:])
+	c.Header("X-Request-Id", id)
+	start := time.Now()
+	c.Next()
+	if s.log == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if c.Writer.Status() >= 500 {
+		level = slog.LevelError
+	}
+	s.log.Log(c.Request.Context(), level, "request", "request_id", id, "method", c.Request.Method,
+		"route", c.FullPath(), "status", c.Writer.Status(), "ms", time.Since(start).Milliseconds())
 }
 
 // securityHeaders are sent with every answer: no framing by other sites,

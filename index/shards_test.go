@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 
@@ -166,5 +168,21 @@ func TestNotAnIndexDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 		t.Errorf("the directory's file is gone: %v", err)
+	}
+}
+
+// TestShardFailureIsAnError: when a shard cannot answer (here: the
+// deadline has passed), the search fails instead of answering with what
+// the other shards found.
+func TestShardFailureIsAnError(t *testing.T) {
+	f := newFixture(t)
+	manyTickets(t, f, 30)
+	x := withShards(t, f, 3)
+	r, err := x.Search(context.Background(), Request{Query: "printer", Scope: Scope{All: true}, Deadline: time.Nanosecond})
+	if err == nil {
+		t.Fatalf("a search past its deadline answered %d hits and no error", r.Total)
+	}
+	if !strings.Contains(err.Error(), "took longer") {
+		t.Errorf("error %q does not say the query took too long", err)
 	}
 }

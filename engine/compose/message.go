@@ -244,11 +244,21 @@ func mailboxes(field string, as []Address) ([]*mail.Address, error) {
 // name, no angle brackets and no comments (RFC 5322 3.4.1).
 func bareAddress(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
-	a, err := netmail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
+	if !ValidAddress(s) {
 		return "", fmt.Errorf("compose: %s: invalid address %q", field, s)
 	}
 	return s, nil
+}
+
+// ValidAddress reports whether s is one addr-spec that outgoing mail can
+// carry: no display name, brackets, comments or second address. A quoted
+// local part ("a b"@example.org) is one.
+func ValidAddress(s string) bool {
+	a, err := netmail.ParseAddress(s)
+	if err != nil || a.Name != "" {
+		return false
+	}
+	return a.Address == s || (&netmail.Address{Address: a.Address}).String() == "<"+s+">"
 }
 
 // msgID returns the Message-ID s without angle brackets, if it is
