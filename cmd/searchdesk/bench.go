@@ -43,17 +43,17 @@ type engineReport struct {
 
 // classReport is the latency of one query class.
 type classReport struct {
-	Class    string  `json:"class"`
-	N        int     `json:"n"`
-	P50      float64 `json:"p50_ms"`
-	P95      float64 `json:"p95_ms"`
-	P99      float64 `json:"p99_ms"`
-	Total    uint64  `json:"total_hits"` // summed over the class's queries
-	Failed   int     `json:"failed"`
+	Class  string  `json:"class"`
+	N      int     `json:"n"`
+	P50    float64 `json:"p50_ms"`
+	P95    float64 `json:"p95_ms"`
+	P99    float64 `json:"p99_ms"`
+	Total  uint64  `json:"total_hits"` // summed over the class's queries
+	Failed int     `json:"failed"`
 	// OverDeadline counts queries that took longer than the server's 1 s
 	// search deadline: served, they would have been refused.
-	OverDeadline int `json:"over_deadline"`
-	FirstErr string  `json:"first_error,omitempty"`
+	OverDeadline int    `json:"over_deadline"`
+	FirstErr     string `json:"first_error,omitempty"`
 }
 
 // benchQuery is one query with the total each engine found.
