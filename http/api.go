@@ -261,8 +261,10 @@ func (s *Server) listTickets(c *gin.Context) {
 		return
 	}
 	ids := make([]string, len(res.Hits))
+	highlights := map[string]*index.Highlight{}
 	for i, h := range res.Hits {
 		ids[i] = h.ID
+		highlights[h.ID] = h.Highlight
 	}
 	out := make([]ticketJSON, 0, len(ids))
 	err = s.eng.Bundles(ctx, ids, func(id string, b *engine.Bundle, err error) error {
@@ -270,7 +272,7 @@ func (s *Server) listTickets(c *gin.Context) {
 			return nil // deleted since the index saw it
 		}
 		tj := toTicketJSON(b)
-		tj.Highlight = res.Hits[len(out)].Highlight
+		tj.Highlight = highlights[id]
 		out = append(out, tj)
 		return nil
 	})
@@ -304,8 +306,8 @@ func (s *Server) searchError(c *gin.Context, err error) {
 // whether it exists or not, so ids of other desks' tickets leak nothing
 // (AC-01).
 func (s *Server) visibleBundle(c *gin.Context, id string) (*engine.Bundle, bool) {
-	b, err := s.eng.Bundle(c.Request.Context(), id)
-	if errors.Is(err, engine.ErrNotFound) || (err == nil && !scopeOf(c).Allows(b.Ticket)) {
+	b, err := s.bundleFor(c, id)
+	if errors.Is(err, errNotVisible) {
 		s.fail(c, nethttp.StatusNotFound, "not_found", "no such ticket")
 		return nil, false
 	}
@@ -313,7 +315,7 @@ func (s *Server) visibleBundle(c *gin.Context, id string) (*engine.Bundle, bool)
 		s.error(c, err)
 		return nil, false
 	}
-	return &b, true
+	return b, true
 }
 
 func (s *Server) getTicket(c *gin.Context) {
@@ -550,16 +552,13 @@ func (s *Server) addTask(c *gin.Context) {
 }
 
 func (s *Server) updateTask(c *gin.Context) {
-	t, err := s.eng.Task(c.Request.Context(), c.Param("id"))
-	if errors.Is(err, engine.ErrNotFound) {
+	t, err := s.taskFor(c, c.Param("id"))
+	if errors.Is(err, errNotVisible) {
 		s.fail(c, nethttp.StatusNotFound, "not_found", "no such task")
 		return
 	}
 	if err != nil {
 		s.error(c, err)
-		return
-	}
-	if _, ok := s.visibleBundle(c, t.TicketID); !ok {
 		return
 	}
 	var in struct {
@@ -572,13 +571,13 @@ func (s *Server) updateTask(c *gin.Context) {
 		s.fail(c, nethttp.StatusBadRequest, "invalid", "done: required (true or false)")
 		return
 	}
-	t, err = s.eng.SetTaskDone(c.Request.Context(), who(c).User.Email, t.ID, *in.Done)
+	done, err := s.eng.SetTaskDone(c.Request.Context(), who(c).User.Email, t.ID, *in.Done)
 	if err != nil {
 		s.error(c, err)
 		return
 	}
 	s.waitSearchable(c)
-	c.JSON(nethttp.StatusOK, gin.H{"task": t})
+	c.JSON(nethttp.StatusOK, gin.H{"task": done})
 }
 
 func (s *Server) mergeTicket(c *gin.Context) {
@@ -603,10 +602,11 @@ func (s *Server) mergeTicket(c *gin.Context) {
 	s.answerTicket(c, into.Ticket.ID, nethttp.StatusOK)
 }
 
-// visibleMessage loads a message whose ticket the caller may see.
+// visibleMessage loads a message whose ticket the caller may see;
+// anything else is 404.
 func (s *Server) visibleMessage(c *gin.Context, id string) (*engine.Message, bool) {
-	m, err := s.eng.Message(c.Request.Context(), id)
-	if errors.Is(err, engine.ErrNotFound) {
+	m, err := s.messageFor(c, id)
+	if errors.Is(err, errNotVisible) {
 		s.fail(c, nethttp.StatusNotFound, "not_found", "no such message")
 		return nil, false
 	}
@@ -614,12 +614,7 @@ func (s *Server) visibleMessage(c *gin.Context, id string) (*engine.Message, boo
 		s.error(c, err)
 		return nil, false
 	}
-	t, err := s.eng.Ticket(c.Request.Context(), m.TicketID)
-	if err != nil || !scopeOf(c).Allows(t) {
-		s.fail(c, nethttp.StatusNotFound, "not_found", "no such message")
-		return nil, false
-	}
-	return &m, true
+	return m, true
 }
 
 func (s *Server) getMessage(c *gin.Context) {

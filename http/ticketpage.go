@@ -78,6 +78,37 @@ func (s *Server) bundleFor(c *gin.Context, id string) (*engine.Bundle, error) {
 	return &b, nil
 }
 
+// messageFor loads a message whose ticket the caller may see, or
+// errNotVisible.
+func (s *Server) messageFor(c *gin.Context, id string) (*engine.Message, error) {
+	m, err := s.eng.Message(c.Request.Context(), id)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, errNotVisible
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bundleFor(c, m.TicketID); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// taskFor loads a task whose ticket the caller may see, or errNotVisible.
+func (s *Server) taskFor(c *gin.Context, id string) (*engine.Task, error) {
+	t, err := s.eng.Task(c.Request.Context(), id)
+	if errors.Is(err, engine.ErrNotFound) {
+		return nil, errNotVisible
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bundleFor(c, t.TicketID); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
 func (s *Server) ticketPageGet(c *gin.Context) {
 	s.renderTicket(c, c.Param("id"), nethttp.StatusOK, func(*ticketPage) {})
 }
@@ -223,13 +254,7 @@ func macros(lang string) []macro {
 // allow-scripts, and a CSP that allows none), and remote images load only
 // when the agent asks (?images=1; XSS-01, XSS-05).
 func (s *Server) messageHTML(c *gin.Context) {
-	m, err := s.eng.Message(c.Request.Context(), c.Param("id"))
-	if err == nil {
-		var t engine.Ticket
-		if t, err = s.eng.Ticket(c.Request.Context(), m.TicketID); err == nil && !scopeOf(c).Allows(t) {
-			err = errNotVisible
-		}
-	}
+	m, err := s.messageFor(c, c.Param("id"))
 	if err != nil {
 		s.pageError(c, err)
 		return
@@ -399,12 +424,8 @@ func (s *Server) taskPost(c *gin.Context) {
 }
 
 func (s *Server) taskDonePost(c *gin.Context) {
-	t, err := s.eng.Task(c.Request.Context(), c.Param("id"))
+	t, err := s.taskFor(c, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
-		return
-	}
-	if _, err := s.bundleFor(c, t.TicketID); err != nil {
 		s.pageError(c, err)
 		return
 	}
@@ -441,12 +462,8 @@ func (s *Server) mergePost(c *gin.Context) {
 }
 
 func (s *Server) splitPost(c *gin.Context) {
-	m, err := s.eng.Message(c.Request.Context(), c.Param("id"))
+	m, err := s.messageFor(c, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
-		return
-	}
-	if _, err := s.bundleFor(c, m.TicketID); err != nil {
 		s.pageError(c, err)
 		return
 	}
