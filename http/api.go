@@ -40,6 +40,7 @@ func (s *Server) Routes() []Route {
 		{"GET", "/m/:id/html", PageRoute, s.messageHTML},
 		{"GET", "/contacts/:id", PageRoute, s.contactPage},
 		{"GET", "/accounts/:id", PageRoute, s.accountPage},
+		{"POST", "/contacts/:id", PageRoute, s.contactPost},
 		{"GET", "/api/v1/openapi.json", PublicRoute, s.openAPI},
 		{"POST", "/api/v1/session", PublicRoute, s.apiSignIn},
 		{"DELETE", "/api/v1/session", AgentRoute, s.apiSignOut},
@@ -61,7 +62,10 @@ func (s *Server) Routes() []Route {
 		{"GET", "/api/v1/views", AgentRoute, s.listViews},
 		{"POST", "/api/v1/views", AgentRoute, s.saveView},
 		{"DELETE", "/api/v1/views/:id", AgentRoute, s.deleteView},
+		{"POST", "/api/v1/contacts", AgentRoute, s.createContact},
 		{"GET", "/api/v1/contacts/:id", AgentRoute, s.getContact},
+		{"PATCH", "/api/v1/contacts/:id", AgentRoute, s.updateContact},
+		{"POST", "/api/v1/contacts/:id/merge", OperatorRoute, s.mergeContact},
 		{"GET", "/api/v1/accounts/:id", AgentRoute, s.getAccount},
 		{"GET", "/api/v1/desks", AgentRoute, s.listDesks},
 		{"GET", "/api/v1/users", AgentRoute, s.listUsers},
@@ -754,6 +758,74 @@ func (s *Server) getContact(c *gin.Context) {
 		return
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"contact": ct, "tickets": s.hitIDs(res), "total": res.Total})
+}
+
+type contactJSON struct {
+	Name      *string  `json:"name,omitempty"`
+	Addresses []string `json:"addresses,omitempty"`
+	AccountID *string  `json:"account_id,omitempty"`
+}
+
+func (s *Server) createContact(c *gin.Context) {
+	var in contactJSON
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ct := engine.Contact{Addresses: in.Addresses}
+	if in.Name != nil {
+		ct.Name = *in.Name
+	}
+	if in.AccountID != nil {
+		ct.AccountID = *in.AccountID
+	}
+	ct, err := s.eng.SaveContact(c.Request.Context(), ct)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusCreated, gin.H{"contact": ct})
+}
+
+func (s *Server) updateContact(c *gin.Context) {
+	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	var in contactJSON
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.Name != nil {
+		ct.Name = *in.Name
+	}
+	if in.Addresses != nil {
+		ct.Addresses = in.Addresses
+	}
+	if in.AccountID != nil {
+		ct.AccountID = *in.AccountID
+	}
+	if ct, err = s.eng.SaveContact(c.Request.Context(), ct); err != nil {
+		s.error(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
+}
+
+func (s *Server) mergeContact(c *gin.Context) {
+	var in struct {
+		Into string `json:"into"`
+	}
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ct, err := s.eng.MergeContacts(c.Request.Context(), who(c).User.Email, c.Param("id"), in.Into)
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	s.waitSearchable(c)
+	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
 }
 
 func (s *Server) getAccount(c *gin.Context) {

@@ -139,6 +139,10 @@ func TestEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	tkS, _ := d.eng.Ticket(ctx, tS)
+	spare, err := d.eng.SaveContact(ctx, engine.Contact{Name: "Carol at home", Addresses: []string{"carol@home.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.searchable()
 	cases := []endpointCase{
 		{method: "GET", path: "/api/v1/openapi.json", as: anon, status: 200, field: "paths",
@@ -189,6 +193,13 @@ func TestEndpoints(t *testing.T) {
 			bad: "/api/v1/views/nosuch", badStatus: 404},
 		{method: "GET", path: "/api/v1/contacts/" + ct.ID, as: sam, status: 200, field: "contact", denied: anon,
 			deniedStatus: 401, bad: "/api/v1/contacts/nosuch", badStatus: 404},
+		{method: "POST", path: "/api/v1/contacts", body: map[string]any{"name": "New", "addresses": []string{"new@x.example"}},
+			as: sam, status: 201, field: "contact", denied: anon, deniedStatus: 401,
+			badBody: map[string]any{"addresses": []string{"not an address"}}, badStatus: 400},
+		{method: "PATCH", path: "/api/v1/contacts/" + ct.ID, body: map[string]string{"name": "Carol C."}, as: sam, status: 200,
+			field: "contact", denied: anon, deniedStatus: 401, bad: "/api/v1/contacts/nosuch", badStatus: 404},
+		{method: "POST", path: "/api/v1/contacts/" + spare.ID + "/merge", body: map[string]string{"into": ct.ID}, as: admin,
+			status: 200, field: "contact", denied: sam, deniedStatus: 403, badBody: map[string]string{"into": "nosuch"}, badStatus: 404},
 		{method: "GET", path: "/api/v1/accounts/" + tkS.AccountID, as: sam, status: 200, field: "account", denied: anon,
 			deniedStatus: 401, bad: "/api/v1/accounts/nosuch", badStatus: 404},
 		{method: "GET", path: "/api/v1/desks", as: sam, status: 200, field: "desks", denied: anon, deniedStatus: 401},

@@ -111,6 +111,10 @@ func (s *Server) enforce(policy string) gin.HandlerFunc {
 			s.fail(c, nethttp.StatusForbidden, "forbidden", "this needs the admin role")
 			return
 		}
+		if policy == OperatorRoute && p.User.Role != engine.RoleAdmin && p.User.Role != engine.RoleOperator {
+			s.fail(c, nethttp.StatusForbidden, "forbidden", "this needs the operator or admin role")
+			return
+		}
 		if !safeMethod(c.Request.Method) && p.Session != nil {
 			if err := checkCSRF(c, p.Session); err != nil {
 				s.fail(c, nethttp.StatusForbidden, "csrf", err.Error())

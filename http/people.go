@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	nethttp "net/http"
 	"strings"
 	"time"
@@ -15,6 +16,8 @@ import (
 // viewer may see (the CRM link).
 type peoplePage struct {
 	base
+	Contact           *engine.Contact
+	Addresses, Error  string
 	Name, SearchQuery string
 	Lines             []string
 	Rows              []inboxRow
@@ -22,7 +25,55 @@ type peoplePage struct {
 }
 
 func (s *Server) contactPage(c *gin.Context) {
-	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
+	s.renderContact(c, c.Param("id"), nethttp.StatusOK, "", nil)
+}
+
+// contactPost saves the contact form, or merges the contact into the one
+// that has the address given.
+func (s *Server) contactPost(c *gin.Context) {
+	ctx := c.Request.Context()
+	id := c.Param("id")
+	ct, err := s.eng.Contact(ctx, id)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	if into := strings.TrimSpace(c.PostForm("merge_into")); into != "" {
+		if u := who(c).User; u.Role != engine.RoleAdmin && u.Role != engine.RoleOperator {
+			s.renderContact(c, id, nethttp.StatusForbidden, "merging contacts needs the operator or admin role", nil)
+			return
+		}
+		other, err := s.eng.ContactByAddress(ctx, into)
+		if err != nil {
+			s.renderContact(c, id, nethttp.StatusBadRequest, "merge into: no contact has the address "+into, nil)
+			return
+		}
+		if _, err := s.eng.MergeContacts(ctx, who(c).User.Email, ct.ID, other.ID); err != nil {
+			s.renderContact(c, id, nethttp.StatusBadRequest, userMessage(err, engine.ErrInvalid), nil)
+			return
+		}
+		s.waitSearchable(c)
+		c.Redirect(nethttp.StatusSeeOther, "/contacts/"+other.ID)
+		return
+	}
+	ct.Name = c.PostForm("name")
+	ct.Addresses = strings.FieldsFunc(c.PostForm("addresses"), func(r rune) bool { return r == ',' || r == ' ' })
+	if _, err := s.eng.SaveContact(ctx, ct); err != nil {
+		for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict} {
+			if errors.Is(err, sentinel) {
+				s.renderContact(c, id, nethttp.StatusBadRequest, userMessage(err, sentinel), &ct)
+				return
+			}
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/contacts/"+id)
+}
+
+// renderContact shows a contact's card; typed keeps what a failed form had.
+func (s *Server) renderContact(c *gin.Context, id string, status int, formErr string, typed *engine.Contact) {
+	ct, err := s.eng.Contact(c.Request.Context(), id)
 	if err != nil {
 		s.pageError(c, err)
 		return
@@ -36,7 +87,12 @@ func (s *Server) contactPage(c *gin.Context) {
 	if len(ct.Addresses) > 0 {
 		q = "customer:" + ct.Addresses[0]
 	}
-	s.peoplePage(c, name, lines, q, s.contactScope(c, ct.ID, ""))
+	form := ct
+	if typed != nil {
+		form = *typed
+	}
+	s.peoplePage(c, status, peoplePage{Name: name, Lines: lines, SearchQuery: q, Contact: &form,
+		Addresses: strings.Join(form.Addresses, ", "), Error: formErr}, s.contactScope(c, ct.ID, ""))
 }
 
 func (s *Server) accountPage(c *gin.Context) {
@@ -49,17 +105,19 @@ func (s *Server) accountPage(c *gin.Context) {
 	if len(a.Domains) > 0 {
 		q = "account:" + a.Domains[0]
 	}
-	s.peoplePage(c, a.Name, []string{strings.Join(a.Domains, ", ")}, q, s.contactScope(c, "", a.ID))
+	s.peoplePage(c, nethttp.StatusOK, peoplePage{Name: a.Name, Lines: []string{strings.Join(a.Domains, ", ")}, SearchQuery: q},
+		s.contactScope(c, "", a.ID))
 }
 
-func (s *Server) peoplePage(c *gin.Context, name string, lines []string, q string, scope index.Scope) {
-	b := s.newBase(c, name)
+func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope index.Scope) {
+	b := s.newBase(c, p.Name)
+	p.base = b
 	res, err := s.idx.Search(c.Request.Context(), index.Request{Query: "sort:updated-desc", Scope: scope, Size: 100})
 	if err != nil {
 		s.pageError(c, err)
 		return
 	}
-	p := peoplePage{base: b, Name: name, Lines: lines, Total: res.Total, SearchQuery: q}
+	p.Total = res.Total
 	ids := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
 		ids[i] = h.ID
@@ -77,5 +135,5 @@ func (s *Server) peoplePage(c *gin.Context, name string, lines []string, q strin
 		s.pageError(c, err)
 		return
 	}
-	s.render(c, nethttp.StatusOK, "people", b, p)
+	s.render(c, status, "people", b, p)
 }

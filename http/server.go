@@ -48,6 +48,7 @@ func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
 const (
 	PublicRoute    = "public"     // anyone
 	AgentRoute     = "agent"      // any signed-in member of staff (API: 401 otherwise)
+	OperatorRoute  = "operator"   // operators and admins (API)
 	AdminRoute     = "admin"      // admins only (API)
 	PageRoute      = "page"       // an HTML page for staff: redirects to sign-in
 	AdminPageRoute = "admin-page" // an HTML page for admins
@@ -55,7 +56,7 @@ const (
 
 // Policies lists every access policy a route may declare.
 func Policies() []string {
-	return []string{PublicRoute, AgentRoute, AdminRoute, PageRoute, AdminPageRoute}
+	return []string{PublicRoute, AgentRoute, OperatorRoute, AdminRoute, PageRoute, AdminPageRoute}
 }
 
 // Route is one endpoint with its access policy.

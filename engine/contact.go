@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// maxContactAddresses bounds the addresses of one contact.
+const maxContactAddresses = 50
+
+// contactAddresses normalizes a contact's addresses and checks them.
+func contactAddresses(in []string) ([]string, error) {
+	var out []string
+	for _, a := range in {
+		n := normAddr(a)
+		if n == "" {
+			return nil, fmt.Errorf("engine: contact address %q is not an address: %w", strings.TrimSpace(a), ErrInvalid)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return nil, fmt.Errorf("engine: contact needs an address: %w", ErrInvalid)
+	case len(out) > maxContactAddresses:
+		return nil, fmt.Errorf("engine: contact: at most %d addresses: %w", maxContactAddresses, ErrInvalid)
+	}
+	return out, nil
+}
+
+// SaveContact creates a contact (empty ID) or changes one: its name,
+// addresses and account. An address another contact has is refused.
+func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
+	c.Name = strings.TrimSpace(c.Name)
+	if utf8.RuneCountInString(c.Name) > 200 {
+		return c, fmt.Errorf("engine: contact name: at most 200 characters: %w", ErrInvalid)
+	}
+	addrs, err := contactAddresses(c.Addresses)
+	if err != nil {
+		return c, err
+	}
+	c.Addresses = addrs
+	err = s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		var old Contact
+		if c.ID == "" {
+			c.ID, c.Created = s.newID(), w.now
+		} else if err := getJSON(txn, key(pContact, c.ID), &old); err != nil {
+			return fmt.Errorf("engine: contact %s: %w", c.ID, err)
+		} else {
+			c.Created = old.Created
+		}
+		if c.AccountID != "" {
+			if _, err := getRaw(txn, key(pAccount, c.AccountID)); err != nil {
+				return fmt.Errorf("engine: account %s: %w", c.AccountID, err)
+			}
+		}
+		for _, a := range c.Addresses {
+			id, err := getRaw(txn, key(pCAddr, a))
+			if err == nil && string(id) != c.ID {
+				return fmt.Errorf("engine: %s belongs to another contact (merge the two instead): %w", a, ErrConflict)
+			}
+			if err != nil && !errors.Is(err, ErrNotFound) {
+				return err
+			}
+			if err := txn.Set(key(pCAddr, a), []byte(c.ID)); err != nil {
+				return err
+			}
+		}
+		for _, a := range old.Addresses {
+			if !slices.Contains(c.Addresses, a) {
+				if err := txn.Delete(key(pCAddr, a)); err != nil {
+					return err
+				}
+			}
+		}
+		w.op = "contact"
+		return putJSON(txn, key(pContact, c.ID), c)
+	})
+	return c, err
+}
+
+// MergeContacts moves everything of contact from onto contact into: its
+// addresses, and every ticket whose contact it is (each audited). The old
+// contact is removed. It reads every ticket, so it is an admin's
+// occasional operation, not a hot path.
+func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string) (Contact, error) {
+	if fromID == intoID {
+		return Contact{}, fmt.Errorf("engine: merge contact %s into itself: %w", fromID, ErrInvalid)
+	}
+	var into Contact
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		var from Contact
+		if err := getJSON(txn, key(pContact, fromID), &from); err != nil {
+			return fmt.Errorf("engine: contact %s: %w", fromID, err)
+		}
+		if err := getJSON(txn, key(pContact, intoID), &into); err != nil {
+			return fmt.Errorf("engine: contact %s: %w", intoID, err)
+		}
+		for _, a := range from.Addresses {
+			if !slices.Contains(into.Addresses, a) {
+				into.Addresses = append(into.Addresses, a)
+			}
+			if err := txn.Set(key(pCAddr, a), []byte(into.ID)); err != nil {
+				return err
+			}
+		}
+		if into.Name == "" {
+			into.Name = from.Name
+		}
+		if into.AccountID == "" {
+			into.AccountID = from.AccountID
+		}
+		label := strings.Join(from.Addresses, ",")
+		err := eachJSON(txn, []byte(pTicket), func() any { return &Ticket{} }, func(v any) error {
+			t := v.(*Ticket)
+			if t.ContactID != from.ID {
+				return nil
+			}
+			t.ContactID = into.ID
+			if t.AccountID == "" {
+				t.AccountID = into.AccountID
+			}
+			t.Version++
+			t.Updated = w.now
+			if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+				return err
+			}
+			return w.audit(t.ID, actor, "contact", label, strings.Join(into.Addresses, ","))
+		})
+		if err != nil {
+			return err
+		}
+		if err := txn.Delete(key(pContact, from.ID)); err != nil {
+			return err
+		}
+		w.op = "contact"
+		return putJSON(txn, key(pContact, into.ID), into)
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return into, s.Sync()
+}
