@@ -647,3 +647,13 @@ func (s *Store) TicketOutbox(ticketID string) ([]OutboxMail, error) {
 	})
 	return out, err
 }
+
+// OutboxDepth counts the mail still waiting to be sent.
+func (s *Store) OutboxDepth() (int, error) {
+	n := 0
+	err := s.db.View(func(txn *badger.Txn) error {
+		n = len(keysWithPrefix(txn, []byte(pOutboxQ)))
+		return nil
+	})
+	return n, err
+}

@@ -21,6 +21,7 @@ func (s *Server) Routes() []Route {
 	return []Route{
 		{"GET", "/healthz", PublicRoute, s.healthz},
 		{"GET", "/readyz", PublicRoute, s.readyz},
+		{"GET", "/metrics", AdminRoute, s.metricsPage},
 		{"GET", "/static/*file", PublicRoute, s.static},
 		{"GET", "/login", PublicRoute, s.loginForm},
 		{"POST", "/login", PublicRoute, s.loginPost},

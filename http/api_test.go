@@ -410,3 +410,20 @@ func TestAttachmentIsADownload(t *testing.T) {
 		t.Errorf("status %d, headers %v", resp.StatusCode, h)
 	}
 }
+
+// TestMetrics: Prometheus metrics for an admin's token (request latency by
+// route, index lag, outbox depth), nothing for others.
+func TestMetrics(t *testing.T) {
+	d := newDesk(t)
+	d.signIn(d.agentS).do("GET", "/api/v1/tickets/"+d.ticketS.TicketID, nil, nil)
+	d.token(d.agentS).wantError("GET", "/metrics", nil, 403)
+	d.anon().wantError("GET", "/metrics", nil, 401)
+	st, body := d.token(d.admin).raw("GET", "/metrics", nil)
+	text := string(body)
+	for _, want := range []string{"searchdesk_index_lag ", "searchdesk_outbox_depth ", "searchdesk_feed_seq ",
+		`searchdesk_http_request_duration_seconds_count{method="GET",route="/api/v1/tickets/:id"} 1`} {
+		if st != 200 || !strings.Contains(text, want) {
+			t.Errorf("status %d; /metrics has no %q:\n%s", st, want, text)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/VictoriaMetrics/metrics"
 	"github.com/gin-gonic/gin"
 
 	"searchdesk/engine"
@@ -34,13 +35,16 @@ type Server struct {
 
 	loginByAddr, loginByClient *limiter
 	pages                      *pages
+	metrics                    *metrics.Set
 }
 
 // NewServer returns a server over the store and its index.
 func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
-	return &Server{eng: eng, idx: idx, log: log, pages: loadPages(),
+	s := &Server{eng: eng, idx: idx, log: log, pages: loadPages(),
 		loginByAddr:   newLimiter(10, 15*time.Minute),
 		loginByClient: newLimiter(50, 15*time.Minute)}
+	s.metrics = s.newMetrics()
+	return s
 }
 
 // Access policies a route may declare. Every route declares one (AC-03);
@@ -90,6 +94,7 @@ func (s *Server) requestLog(c *gin.Context) {
 	c.Header("X-Request-Id", id)
 	start := time.Now()
 	c.Next()
+	s.observe(c, time.Since(start).Seconds())
 	if s.log == nil {
 		return
 	}
