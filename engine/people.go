@@ -155,3 +155,24 @@ func (s *Store) ensureContact(txn *badger.Txn, w *writeCtx, addr, name string) (
 	}
 	return c, putJSON(txn, key(pContact, c.ID), c)
 }
+
+// SetProfile changes what a user may change of themselves: their name and
+// UI language ("" follows the browser; else en, pl or cs).
+func (s *Store) SetProfile(ctx context.Context, userID, name, lang string) (User, error) {
+	name = strings.TrimSpace(name)
+	switch {
+	case len(name) > 200:
+		return User{}, fmt.Errorf("engine: name: at most 200 characters: %w", ErrInvalid)
+	case lang != "" && lang != "en" && lang != "pl" && lang != "cs":
+		return User{}, fmt.Errorf("engine: language %q: want en, pl or cs: %w", lang, ErrInvalid)
+	}
+	var u User
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		if err := getJSON(txn, key(pUser, userID), &u); err != nil {
+			return fmt.Errorf("engine: user %s: %w", userID, err)
+		}
+		u.Name, u.Language = name, lang
+		return putJSON(txn, key(pUser, u.ID), u)
+	})
+	return u, err
+}

@@ -26,7 +26,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each is templates/NAME.html with the layout.
-var pageNames = []string{"login", "inbox", "ticket", "people", "error"}
+var pageNames = []string{"login", "inbox", "ticket", "people", "me", "error"}
 
 // loadPages parses every template once; a broken one stops the start.
 func loadPages() *pages {

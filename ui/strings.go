@@ -4,6 +4,11 @@ package ui
 // the others (a test checks).
 var catalog = map[string]map[string]string{
 	"en": {
+		"settings": "Settings", "language": "Language", "browser_language": "As the browser says",
+		"current_password": "Current password", "new_password": "New password (at least 10 characters)",
+		"change_password": "Change password", "api_tokens": "API tokens", "token_shown_once": "Your new token, shown only now:",
+		"revoke": "Revoke", "token_name": "What the token is for", "make_token": "Make a token", "saved": "Saved.",
+		"password_changed": "Password changed.", "wrong_password": "The current password is wrong.", "me": "Me",
 		"skip_to_content": "Skip to content", "main_menu": "Main menu", "inbox": "Inbox", "theme": "Theme",
 		"sign_out": "Sign out", "sign_in": "Sign in", "email": "Email", "password": "Password",
 		"views": "Views", "all_open": "All open", "mine": "Mine", "unassigned": "Unassigned",
@@ -45,6 +50,11 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Solved", "macro_solved_text": "We believe this is solved now. If anything is still wrong, just reply to this message.",
 	},
 	"pl": {
+		"settings": "Ustawienia", "language": "Język", "browser_language": "Jak w przeglądarce",
+		"current_password": "Obecne hasło", "new_password": "Nowe hasło (co najmniej 10 znaków)",
+		"change_password": "Zmień hasło", "api_tokens": "Tokeny API", "token_shown_once": "Nowy token, widoczny tylko teraz:",
+		"revoke": "Unieważnij", "token_name": "Do czego służy token", "make_token": "Utwórz token", "saved": "Zapisano.",
+		"password_changed": "Hasło zmienione.", "wrong_password": "Obecne hasło jest błędne.", "me": "Ja",
 		"skip_to_content": "Przejdź do treści", "main_menu": "Menu główne", "inbox": "Skrzynka", "theme": "Motyw",
 		"sign_out": "Wyloguj", "sign_in": "Zaloguj", "email": "E-mail", "password": "Hasło",
 		"views": "Widoki", "all_open": "Wszystkie otwarte", "mine": "Moje", "unassigned": "Nieprzypisane",
@@ -86,6 +96,11 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Rozwiązane", "macro_solved_text": "Uważamy, że sprawa jest rozwiązana. Jeśli coś nadal nie działa, proszę odpowiedzieć na tę wiadomość.",
 	},
 	"cs": {
+		"settings": "Nastavení", "language": "Jazyk", "browser_language": "Podle prohlížeče",
+		"current_password": "Současné heslo", "new_password": "Nové heslo (nejméně 10 znaků)",
+		"change_password": "Změnit heslo", "api_tokens": "Tokeny API", "token_shown_once": "Nový token, zobrazený jen teď:",
+		"revoke": "Zneplatnit", "token_name": "K čemu token slouží", "make_token": "Vytvořit token", "saved": "Uloženo.",
+		"password_changed": "Heslo změněno.", "wrong_password": "Současné heslo je špatně.", "me": "Já",
 		"skip_to_content": "Přejít na obsah", "main_menu": "Hlavní nabídka", "inbox": "Schránka", "theme": "Motiv",
 		"sign_out": "Odhlásit", "sign_in": "Přihlásit", "email": "E-mail", "password": "Heslo",
 		"views": "Pohledy", "all_open": "Všechny otevřené", "mine": "Moje", "unassigned": "Nepřiřazené",

@@ -1,0 +1,88 @@
+package http
+
+import (
+	"errors"
+	nethttp "net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"searchdesk/engine"
+	"searchdesk/ui"
+)
+
+// mePage is the signed-in user's own settings: name, language, password,
+// API tokens.
+type mePage struct {
+	base
+	Note, PasswordError, TokenError, NewToken string
+	Tokens                                    []engine.APIToken
+}
+
+func (s *Server) mePageGet(c *gin.Context) { s.renderMe(c, nethttp.StatusOK, mePage{}) }
+
+func (s *Server) renderMe(c *gin.Context, status int, p mePage) {
+	b := s.newBase(c, "")
+	b.Title = ui.T(b.Lang, "me")
+	p.base = b
+	tokens, err := s.eng.APITokens(c.Request.Context(), b.User.ID)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	p.Tokens = tokens
+	s.render(c, status, "me", b, p)
+}
+
+func (s *Server) mePost(c *gin.Context) {
+	u, err := s.eng.SetProfile(c.Request.Context(), who(c).User.ID, c.PostForm("name"), c.PostForm("language"))
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	who(c).User = u // this page already in the new language
+	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(ui.Pick(u.Language, c.GetHeader("Accept-Language")), "saved")})
+}
+
+func (s *Server) passwordPost(c *gin.Context) {
+	ctx := c.Request.Context()
+	u := who(c).User
+	lang := s.newBase(c, "").Lang
+	if _, err := s.eng.Authenticate(ctx, u.Email, c.PostForm("current")); err != nil {
+		if errors.Is(err, engine.ErrBadLogin) {
+			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: ui.T(lang, "wrong_password")})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	if err := s.eng.SetPassword(ctx, u.ID, c.PostForm("new")); err != nil {
+		if errors.Is(err, engine.ErrInvalid) {
+			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: userMessage(err, engine.ErrInvalid)})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(lang, "password_changed")})
+}
+
+func (s *Server) tokenPost(c *gin.Context) {
+	secret, _, err := s.eng.NewAPIToken(c.Request.Context(), who(c).User.ID, c.PostForm("name"))
+	if err != nil {
+		if errors.Is(err, engine.ErrInvalid) {
+			s.renderMe(c, nethttp.StatusBadRequest, mePage{TokenError: userMessage(err, engine.ErrInvalid)})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	s.renderMe(c, nethttp.StatusCreated, mePage{NewToken: secret})
+}
+
+func (s *Server) tokenRevokePost(c *gin.Context) {
+	if err := s.eng.RevokeAPIToken(c.Request.Context(), who(c).User.ID, c.Param("id")); err != nil {
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/me")
+}

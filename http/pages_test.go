@@ -1,0 +1,101 @@
+package http
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// form posts a form as a browser on this site would, with the session's
+// CSRF token, and returns the status, the redirect and the body.
+func (c *client) form(path string, values url.Values) (int, string, string) {
+	c.d.t.Helper()
+	if c.csrf != "" {
+		values.Set("csrf", c.csrf)
+	}
+	saved := c.header
+	c.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	defer func() { c.header = saved }()
+	resp := c.resp("POST", path, values.Encode())
+	defer resp.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := resp.Body.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), b.String()
+}
+
+// TestSignInPage: the form signs in and goes where it was asked to, but
+// never to another site (XSS-09); a wrong password is said next to the
+// form.
+func TestSignInPage(t *testing.T) {
+	d := newDesk(t)
+	c := d.anon()
+	if st, _ := c.raw("GET", "/login", nil); st != 200 {
+		t.Fatalf("GET /login: %d", st)
+	}
+	st, _, body := c.form("/login", url.Values{"email": {d.agentS.Email}, "password": {"wrong password"}})
+	if st != 401 || !strings.Contains(body, "Wrong email or password") {
+		t.Errorf("wrong password: %d", st)
+	}
+	for next, want := range map[string]string{"/t/x": "/t/x", "//evil.example/": "/", "https://evil.example": "/", "/\\evil": "/"} {
+		c := d.anon()
+		st, loc, _ := c.form("/login", url.Values{"email": {d.agentS.Email}, "password": {testPassword}, "next": {next}})
+		if st != 303 || loc != want {
+			t.Errorf("next=%q: %d to %q, want 303 to %q", next, st, loc, want)
+		}
+	}
+}
+
+// TestMePage: a user changes their language and password; the old
+// password stops working.
+func TestMePage(t *testing.T) {
+	d := newDesk(t)
+	c := d.signIn(d.agentS)
+	if st, _, body := c.form("/me", url.Values{"name": {"Sam"}, "language": {"pl"}}); st != 200 || !strings.Contains(body, "Zapisano") {
+		t.Errorf("language: %d", st)
+	}
+	if _, body := c.raw("GET", "/", nil); !strings.Contains(body2(body), "Skrzynka") {
+		t.Errorf("the inbox is not in Polish after choosing it")
+	}
+	if st, _, _ := c.form("/me/password", url.Values{"current": {"not it at all"}, "new": {"a new long password"}}); st != 400 {
+		t.Errorf("wrong current password: %d", st)
+	}
+	if st, _, body := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"short"}}); st != 400 ||
+		!strings.Contains(body, "at least 10") {
+		t.Errorf("short password: %d", st)
+	}
+	if st, _, _ := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"a new long password"}}); st != 200 {
+		t.Errorf("change password: %d", st)
+	}
+	if st := d.anon().do("POST", "/api/v1/session", map[string]string{"email": d.agentS.Email, "password": testPassword}, nil); st != 401 {
+		t.Errorf("old password still signs in: %d", st)
+	}
+	if st := d.anon().do("POST", "/api/v1/session", map[string]string{"email": d.agentS.Email, "password": "a new long password"}, nil); st != 200 {
+		t.Errorf("new password does not sign in: %d", st)
+	}
+	// A token made on the page works as a bearer token, once revoked no more.
+	st, _, body := c.form("/me/tokens", url.Values{"name": {"script"}})
+	i := strings.Index(body, "sdt_")
+	if st != 201 || i < 0 {
+		t.Fatalf("make token: %d", st)
+	}
+	tok := body[i : i+strings.IndexByte(body[i:], '<')]
+	bearer := d.anon()
+	bearer.bearer = tok
+	if st := bearer.do("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Errorf("new token: %d", st)
+	}
+	toks, _ := d.eng.APITokens(t.Context(), d.agentS.ID)
+	if st, _, _ := c.form("/me/tokens/"+toks[0].ID+"/revoke", url.Values{}); st != 303 {
+		t.Errorf("revoke: %d", st)
+	}
+	bearer.wantError("GET", "/api/v1/me", nil, 401)
+}
+
+func body2(b []byte) string { return string(b) }
