@@ -176,3 +176,29 @@ func (s *Store) SetProfile(ctx context.Context, userID, name, lang string) (User
 	})
 	return u, err
 }
+
+// SetUserAccess changes a user's role, desks and whether they may sign in:
+// an admin's operation (AC-09). Disabling takes effect at once: sessions
+// and tokens of a disabled user stop working on their next request.
+func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []string, disabled bool) (User, error) {
+	switch role {
+	case RoleAdmin, RoleOperator, RoleAgent:
+	default:
+		return User{}, fmt.Errorf("engine: user role %q: want admin, operator or agent: %w", role, ErrInvalid)
+	}
+	var u User
+	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		if err := getJSON(txn, key(pUser, userID), &u); err != nil {
+			return fmt.Errorf("engine: user %s: %w", userID, err)
+		}
+		for _, d := range desks {
+			if _, err := getRaw(txn, key(pDesk, d)); err != nil {
+				return fmt.Errorf("engine: user desk %s: %w", d, err)
+			}
+		}
+		u.Role, u.Desks, u.Disabled = role, slices.Clone(desks), disabled
+		w.op = "user"
+		return putJSON(txn, key(pUser, u.ID), u)
+	})
+	return u, err
+}

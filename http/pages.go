@@ -26,7 +26,7 @@ type pages struct {
 }
 
 // pageNames are the pages; each is templates/NAME.html with the layout.
-var pageNames = []string{"login", "inbox", "ticket", "people", "me", "error"}
+var pageNames = []string{"login", "inbox", "ticket", "people", "me", "admin", "error"}
 
 // loadPages parses every template once; a broken one stops the start.
 func loadPages() *pages {
@@ -41,6 +41,7 @@ func loadPages() *pages {
 	}
 	funcs := template.FuncMap{
 		"t":     ui.T,
+		"join":  strings.Join,
 		"asset": func(name string) string { return "/static/" + p.hashed[name] },
 	}
 	for _, name := range pageNames {

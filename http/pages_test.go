@@ -99,3 +99,44 @@ func TestMePage(t *testing.T) {
 }
 
 func body2(b []byte) string { return string(b) }
+
+// TestAdminPage: only admins reach it; an admin adds a user, and disabling
+// a user ends their session at once (AC-11); a bad pattern is named next
+// to its desk.
+func TestAdminPage(t *testing.T) {
+	d := newDesk(t)
+	sam := d.signIn(d.agentS)
+	if st, _ := sam.raw("GET", "/admin", nil); st != 403 {
+		t.Errorf("agent GET /admin: %d", st)
+	}
+	if st, _, _ := sam.form("/admin/users", url.Values{"email": {"x@desk.example.com"}, "role": {"admin"}, "password": {"long enough pw"}}); st != 403 {
+		t.Errorf("agent adding a user: %d", st)
+	}
+	admin := d.signIn(d.admin)
+	if st, _ := admin.raw("GET", "/admin", nil); st != 200 {
+		t.Fatalf("admin GET /admin: %d", st)
+	}
+	st, _, _ := admin.form("/admin/users", url.Values{"email": {"new@desk.example.com"}, "role": {"agent"},
+		"desks": {d.support.ID}, "password": {"long enough pw"}})
+	if st != 201 {
+		t.Errorf("add user: %d", st)
+	}
+	if st := d.anon().do("POST", "/api/v1/session", map[string]string{"email": "new@desk.example.com", "password": "long enough pw"}, nil); st != 200 {
+		t.Errorf("the new user cannot sign in: %d", st)
+	}
+	if st, _, body := admin.form("/admin/users", url.Values{"email": {"bad"}, "role": {"agent"}, "password": {"long enough pw"}}); st != 400 ||
+		!strings.Contains(body, "user email") {
+		t.Errorf("bad email: %d", st)
+	}
+	if st := sam.do("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Fatalf("sam before: %d", st)
+	}
+	if st, _, _ := admin.form("/admin/users/"+d.agentS.ID, url.Values{"role": {"agent"}, "desks": {d.support.ID}}); st != 303 {
+		t.Errorf("disable: %d", st)
+	}
+	sam.wantError("GET", "/api/v1/me", nil, 401)
+	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"{{nr-y}}"}}); st != 400 ||
+		!strings.Contains(body, "field-error") {
+		t.Errorf("bad pattern: %d", st)
+	}
+}

@@ -4,6 +4,9 @@ package ui
 // the others (a test checks).
 var catalog = map[string]map[string]string{
 	"en": {
+		"admin": "Admin", "users": "Users", "role": "Role", "desks": "Desks", "can_sign_in": "May sign in",
+		"add_user": "Add a user", "number_pattern": "Ticket number pattern", "working_hours": "Working hours",
+		"time_zone": "Time zone", "user_added": "User added.",
 		"settings": "Settings", "language": "Language", "browser_language": "As the browser says",
 		"current_password": "Current password", "new_password": "New password (at least 10 characters)",
 		"change_password": "Change password", "api_tokens": "API tokens", "token_shown_once": "Your new token, shown only now:",
@@ -50,6 +53,9 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Solved", "macro_solved_text": "We believe this is solved now. If anything is still wrong, just reply to this message.",
 	},
 	"pl": {
+		"admin": "Administracja", "users": "Użytkownicy", "role": "Rola", "desks": "Działy", "can_sign_in": "Może się logować",
+		"add_user": "Dodaj użytkownika", "number_pattern": "Wzór numeru zgłoszenia", "working_hours": "Godziny pracy",
+		"time_zone": "Strefa czasowa", "user_added": "Dodano użytkownika.",
 		"settings": "Ustawienia", "language": "Język", "browser_language": "Jak w przeglądarce",
 		"current_password": "Obecne hasło", "new_password": "Nowe hasło (co najmniej 10 znaków)",
 		"change_password": "Zmień hasło", "api_tokens": "Tokeny API", "token_shown_once": "Nowy token, widoczny tylko teraz:",
@@ -96,6 +102,9 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Rozwiązane", "macro_solved_text": "Uważamy, że sprawa jest rozwiązana. Jeśli coś nadal nie działa, proszę odpowiedzieć na tę wiadomość.",
 	},
 	"cs": {
+		"admin": "Správa", "users": "Uživatelé", "role": "Role", "desks": "Oddělení", "can_sign_in": "Smí se přihlásit",
+		"add_user": "Přidat uživatele", "number_pattern": "Vzor čísla požadavku", "working_hours": "Pracovní doba",
+		"time_zone": "Časové pásmo", "user_added": "Uživatel přidán.",
 		"settings": "Nastavení", "language": "Jazyk", "browser_language": "Podle prohlížeče",
 		"current_password": "Současné heslo", "new_password": "Nové heslo (nejméně 10 znaků)",
 		"change_password": "Změnit heslo", "api_tokens": "Tokeny API", "token_shown_once": "Nový token, zobrazený jen teď:",

@@ -44,7 +44,7 @@ func TestTemplateKeysExist(t *testing.T) {
 		}
 		// Each page parses with the layout.
 		if p != "templates/layout.html" {
-			_, err := template.New("").Funcs(template.FuncMap{"t": T, "asset": func(string) string { return "" }}).
+			_, err := template.New("").Funcs(template.FuncMap{"t": T, "join": strings.Join, "asset": func(string) string { return "" }}).
 				ParseFS(Templates(), "templates/layout.html", p)
 			if err != nil {
 				t.Errorf("%s: %v", p, err)

@@ -1,0 +1,130 @@
+package http
+
+import (
+	"errors"
+	nethttp "net/http"
+	"slices"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"searchdesk/engine"
+	"searchdesk/ui"
+)
+
+// adminPage is the admins' page: users and their roles and desks, and the
+// desks' settings.
+type adminPage struct {
+	base
+	Users                  []adminUser
+	Desks                  []engine.Desk
+	Roles                  []string
+	Note, Error, UserError string
+	DeskError, DeskErrorID string
+}
+
+type adminUser struct{ engine.User }
+
+// In reports whether the user belongs to desk id.
+func (u adminUser) In(id string) bool { return slices.Contains(u.Desks, id) }
+
+func (s *Server) adminGet(c *gin.Context) { s.renderAdmin(c, nethttp.StatusOK, adminPage{}) }
+
+func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
+	ctx := c.Request.Context()
+	b := s.newBase(c, "")
+	b.Title = ui.T(b.Lang, "admin")
+	p.base, p.Roles = b, []string{engine.RoleAgent, engine.RoleOperator, engine.RoleAdmin}
+	users, err := s.eng.Users(ctx)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	for _, u := range users {
+		p.Users = append(p.Users, adminUser{u})
+	}
+	if p.Desks, err = s.eng.Desks(ctx); err != nil {
+		s.pageError(c, err)
+		return
+	}
+	s.render(c, status, "admin", b, p)
+}
+
+// adminMessage is an engine refusal as the form shows it.
+func adminMessage(err error) (string, bool) {
+	for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict, engine.ErrNotFound} {
+		if errors.Is(err, sentinel) {
+			return userMessage(err, sentinel), true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) adminUserAdd(c *gin.Context) {
+	ctx := c.Request.Context()
+	pw := c.PostForm("password")
+	fail := func(err error) {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{UserError: msg})
+			return
+		}
+		s.pageError(c, err)
+	}
+	if _, err := engine.HashPassword(pw); err != nil {
+		fail(err)
+		return
+	}
+	u, err := s.eng.AddUser(ctx, engine.User{Email: c.PostForm("email"), Name: c.PostForm("name"), Role: c.PostForm("role"),
+		Desks: c.PostFormArray("desks")})
+	if err != nil {
+		fail(err)
+		return
+	}
+	if err := s.eng.SetPassword(ctx, u.ID, pw); err != nil {
+		fail(err)
+		return
+	}
+	s.renderAdmin(c, nethttp.StatusCreated, adminPage{Note: ui.T(s.newBase(c, "").Lang, "user_added")})
+}
+
+func (s *Server) adminUserPost(c *gin.Context) {
+	id := c.Param("id")
+	if id == who(c).User.ID && (c.PostForm("role") != engine.RoleAdmin || c.PostForm("enabled") != "1") {
+		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: "you cannot take away your own admin role or sign-in"})
+		return
+	}
+	_, err := s.eng.SetUserAccess(c.Request.Context(), id, c.PostForm("role"), c.PostFormArray("desks"), c.PostForm("enabled") != "1")
+	if err != nil {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: msg})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
+
+func (s *Server) adminDeskPost(c *gin.Context) {
+	ctx := c.Request.Context()
+	d, err := s.eng.Desk(ctx, c.Param("id"))
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	d.Name = strings.TrimSpace(c.PostForm("name"))
+	d.Addresses = strings.FieldsFunc(c.PostForm("addresses"), func(r rune) bool { return r == ',' || r == ' ' })
+	d.Pattern = strings.TrimSpace(c.PostForm("pattern"))
+	d.Language = strings.TrimSpace(c.PostForm("language"))
+	d.Hours = strings.TrimSpace(c.PostForm("hours"))
+	d.TimeZone = strings.TrimSpace(c.PostForm("tz"))
+	if _, err := s.eng.SaveDesk(ctx, d); err != nil {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{DeskError: msg, DeskErrorID: d.ID})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
