@@ -140,3 +140,21 @@ func TestAdminPage(t *testing.T) {
 		t.Errorf("bad pattern: %d", st)
 	}
 }
+
+// TestReflectedInputEscaped (XSS-09): a query, a cursor and a bad sort come
+// back in the page only as text.
+func TestReflectedInputEscaped(t *testing.T) {
+	d := newDesk(t)
+	c := d.signIn(d.agentS)
+	for _, q := range []string{`"><script>alert(1)</script>`, `sort:"><img src=x onerror=alert(1)>`, `stauts:<b>x</b>`} {
+		st, b := c.raw("GET", "/?q="+url.QueryEscape(q), nil)
+		body := string(b)
+		if st >= 500 || strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") || strings.Contains(body, "<b>x</b>") {
+			t.Errorf("q=%q: status %d, reflected unescaped", q, st)
+		}
+	}
+	st, b := c.raw("GET", "/?q=x&cursor="+url.QueryEscape(`"><script>alert(1)</script>`), nil)
+	if st != 400 || strings.Contains(string(b), "<script>alert") {
+		t.Errorf("bad cursor: %d", st)
+	}
+}
