@@ -56,6 +56,7 @@ func (s *Server) Routes() []Route {
 		{"DELETE", "/api/v1/session", AgentRoute, s.apiSignOut},
 		{"GET", "/api/v1/me", AgentRoute, s.me},
 		{"GET", "/api/v1/tickets", AgentRoute, s.listTickets},
+		{"POST", "/api/v1/tickets", AgentRoute, s.createTicket},
 		{"GET", "/api/v1/tickets/:id", AgentRoute, s.getTicket},
 		{"PATCH", "/api/v1/tickets/:id", AgentRoute, s.updateTicket},
 		{"POST", "/api/v1/tickets/:id/replies", AgentRoute, s.addReply},
@@ -299,6 +300,47 @@ func (s *Server) listTickets(c *gin.Context) {
 		body["facets"] = res.Facets
 	}
 	c.JSON(nethttp.StatusOK, body)
+}
+
+// newTicketJSON is the body of POST /api/v1/tickets: a message from a
+// customer, taken in as mail would be, and the ticket's first fields.
+type newTicketJSON struct {
+	Desk         string `json:"desk"`
+	Customer     string `json:"customer"`
+	CustomerName string `json:"customer_name"`
+	Subject      string `json:"subject"`
+	Text         string `json:"text"`
+	engine.Change
+}
+
+func (s *Server) createTicket(c *gin.Context) {
+	var in newTicketJSON
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ctx := c.Request.Context()
+	u := who(c).User
+	desk, err := s.eng.DeskByCode(ctx, in.Desk)
+	if in.Desk == "" {
+		desk, err = s.eng.EnsureDesk(ctx, "")
+	}
+	if err != nil || !u.MemberOf(desk.ID) {
+		s.fail(c, nethttp.StatusNotFound, "not_found", fmt.Sprintf("desk %q: no such desk of yours", in.Desk))
+		return
+	}
+	r, err := s.eng.Submit(ctx, engine.Submission{Desk: desk.Code, From: engine.Address{Name: in.CustomerName, Addr: in.Customer},
+		Subject: in.Subject, Text: in.Text, Channel: "api"})
+	if err != nil {
+		s.error(c, err)
+		return
+	}
+	if !in.Change.Empty() {
+		if _, err := s.eng.UpdateTicket(ctx, u.Email, r.TicketID, in.Change, 0); err != nil {
+			s.error(c, err)
+			return
+		}
+	}
+	s.answerTicket(c, r.TicketID, nethttp.StatusCreated)
 }
 
 // searchError answers a failed search: a bad query is the caller's

@@ -154,6 +154,10 @@ func TestEndpoints(t *testing.T) {
 		{method: "GET", path: "/api/v1/me", as: sam, status: 200, field: "user", denied: anon, deniedStatus: 401},
 		{method: "GET", path: "/api/v1/tickets?q=printer", as: sam, status: 200, field: "total", denied: anon, deniedStatus: 401,
 			bad: "/api/v1/tickets?q=stauts:open", badStatus: 400},
+		{method: "POST", path: "/api/v1/tickets", body: map[string]any{"desk": "support", "customer": "dan@customer.example.org",
+			"subject": "Scanner broken", "text": "It does not scan.", "priority": "high"}, as: sam, status: 201, field: "ticket",
+			denied: bea, deniedStatus: 404, badBody: map[string]any{"desk": "support", "customer": "not an address", "subject": "x", "text": "y"},
+			badStatus: 400},
 		{method: "GET", path: "/api/v1/tickets/" + tS, as: sam, status: 200, field: "messages", denied: bea, deniedStatus: 404,
 			bad: "/api/v1/tickets/nosuch", badStatus: 404},
 		{method: "PATCH", path: "/api/v1/tickets/" + tS, body: map[string]any{"priority": "high", "tags": []string{"vip"}},
@@ -425,5 +429,36 @@ func TestMetrics(t *testing.T) {
 		if st != 200 || !strings.Contains(text, want) {
 			t.Errorf("status %d; /metrics has no %q:\n%s", st, want, text)
 		}
+	}
+}
+
+// TestCreateTicket: a ticket opened through the API is taken in like mail
+// (its raw message stored, its contact made) and has the fields asked for.
+func TestCreateTicket(t *testing.T) {
+	d := newDesk(t)
+	var out struct {
+		Ticket struct {
+			ID, Source, Priority, Customer, Subject, Desk string
+			Tags                                          []string
+		}
+	}
+	st := d.token(d.agentS).do("POST", "/api/v1/tickets", map[string]any{"desk": "support", "customer": "Dan@Customer.example.org",
+		"customer_name": "Dan", "subject": "Scanner broken", "text": "It does not scan.", "priority": "high", "tags": []string{"hw"}}, &out)
+	tk := out.Ticket
+	if st != 201 || tk.Source != "api" || tk.Priority != "high" || tk.Customer != "dan@customer.example.org" ||
+		tk.Desk != "support" || len(tk.Tags) != 1 {
+		t.Fatalf("status %d, ticket %+v", st, tk)
+	}
+	msgs, err := d.eng.Messages(t.Context(), tk.ID)
+	if err != nil || len(msgs) != 1 || msgs[0].Text == "" {
+		t.Fatalf("messages: %v %+v", err, msgs)
+	}
+	if raw, err := d.eng.Raw(t.Context(), msgs[0].ID); err != nil || !strings.Contains(string(raw), "Scanner broken") {
+		t.Errorf("raw message not stored: %v", err)
+	}
+	var page struct{ Total int }
+	d.signIn(d.agentS).do("GET", "/api/v1/tickets?q=scanner", nil, &page)
+	if page.Total != 1 {
+		t.Errorf("the new ticket is not searchable at once: %d hits", page.Total)
 	}
 }
