@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -89,10 +90,10 @@ func passwordMatches(phc, pw string) bool {
 
 // dummyHash is checked against when no user has the address given, so
 // that signing in as nobody takes as long as a wrong password.
-var dummyHash = func() string {
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("not a password of anyone")
 	return h
-}()
+})
 
 // ErrBadLogin is returned for an unknown address or a wrong password
 // alike, so that a sign-in form never tells which addresses exist.
@@ -119,7 +120,7 @@ func (s *Store) SetPassword(ctx context.Context, userID, pw string) error {
 func (s *Store) Authenticate(ctx context.Context, email, pw string) (User, error) {
 	u, err := s.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) || (err == nil && u.PasswordHash == "") {
-		passwordMatches(dummyHash, pw)
+		passwordMatches(dummyHash(), pw)
 		return User{}, ErrBadLogin
 	}
 	if err != nil {

@@ -151,8 +151,7 @@ func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage) erro
 
 // palette colours categories: each category name always gets the same
 // one, so the list reads at a glance.
-var palette = [...]string{"#2f5fb3", "#1e7b34", "#a15c00", "#8e24aa", "#00838f", "#c62828", "#5d4037", "#3949ab",
-	"#6d8b00", "#ad1457"}
+const palette = "#2f5fb3 #1e7b34 #a15c00 #8e24aa #00838f #c62828 #5d4037 #3949ab #6d8b00 #ad1457"
 
 func categoryColour(name string) string {
 	if name == "" {
@@ -162,7 +161,8 @@ func categoryColour(name string) string {
 	for i := 0; i < len(name); i++ {
 		h = (h ^ uint32(name[i])) * 16777619
 	}
-	return palette[h%uint32(len(palette))]
+	colours := strings.Fields(palette)
+	return colours[h%uint32(len(colours))]
 }
 
 // facetGroups turns facet counts into links that add a value to the query,

@@ -26,45 +26,47 @@ type apiParam struct {
 	Name, Type, Doc string
 }
 
-var apiOps = map[string]apiOp{
-	"GET /api/v1/openapi.json": {Summary: "This document", Tag: "meta", Answer: "Object", Public: true},
-	"POST /api/v1/session":     {Summary: "Sign in with email and password; sets the session cookie", Tag: "session", Body: "SignIn", Answer: "SessionStarted", Public: true},
-	"DELETE /api/v1/session":   {Summary: "Sign out", Tag: "session", Status: 204},
-	"GET /api/v1/me":           {Summary: "The signed-in user (and the session's CSRF token)", Tag: "session", Answer: "Me"},
-	"GET /api/v1/tickets": {Summary: "Search tickets with the query language", Tag: "tickets", Answer: "TicketPage", Query: []apiParam{
-		{"q", "string", "a query in the query language; empty: every ticket you may see"},
-		{"limit", "integer", "tickets a page, 1 to 1000 (default 25)"},
-		{"cursor", "string", "the next field of the previous page"},
-		{"facets", "string", "1: count tickets per facet value over all matches"}}},
-	"GET /api/v1/tickets/{id}":                    {Summary: "A ticket with its messages, tasks and outgoing mail", Tag: "tickets", Answer: "TicketFull"},
-	"POST /api/v1/tickets":                        {Summary: "Open a ticket with a customer's message (taken in like mail: threaded, acknowledged)", Tag: "tickets", Body: "NewTicket", Answer: "TicketOne", Status: 201},
-	"PATCH /api/v1/tickets/{id}":                  {Summary: "Change status, priority, category, type, assignee, tags, watchers, contact or account", Tag: "tickets", Body: "TicketChange", Answer: "TicketOne"},
-	"POST /api/v1/tickets/{id}/replies":           {Summary: "Reply to the customer (sent by mail)", Tag: "tickets", Body: "Text", Answer: "MessageOne", Status: 201},
-	"POST /api/v1/tickets/{id}/notes":             {Summary: "Add an internal note", Tag: "tickets", Body: "Text", Answer: "MessageOne", Status: 201},
-	"GET /api/v1/tickets/{id}/messages":           {Summary: "A ticket's messages in order", Tag: "tickets", Answer: "MessageList"},
-	"GET /api/v1/tickets/{id}/audit":              {Summary: "A ticket's audit history", Tag: "tickets", Answer: "AuditList"},
-	"GET /api/v1/tickets/{id}/tasks":              {Summary: "A ticket's tasks", Tag: "tasks", Answer: "TaskList"},
-	"POST /api/v1/tickets/{id}/tasks":             {Summary: "Add a task to a ticket", Tag: "tasks", Body: "NewTask", Answer: "TaskOne", Status: 201},
-	"POST /api/v1/tickets/{id}/merge":             {Summary: "Merge this ticket into another", Tag: "tickets", Body: "Merge", Answer: "TicketOne"},
-	"PATCH /api/v1/tasks/{id}":                    {Summary: "Finish a task or open it again", Tag: "tasks", Body: "TaskDone", Answer: "TaskOne"},
-	"GET /api/v1/messages/{id}":                   {Summary: "One message", Tag: "messages", Answer: "MessageOne"},
-	"POST /api/v1/messages/{id}/split":            {Summary: "Split a message off into a new linked ticket", Tag: "messages", Answer: "TicketOne", Status: 201},
-	"GET /api/v1/messages/{id}/attachments/{att}": {Summary: "Download an attachment", Tag: "messages", Answer: "Binary"},
-	"GET /api/v1/views":                           {Summary: "Your saved views and those shared with your desks, with live counts", Tag: "views", Answer: "ViewList"},
-	"POST /api/v1/views":                          {Summary: "Save a view (with id: change it)", Tag: "views", Body: "View", Answer: "ViewOne", Status: 201},
-	"DELETE /api/v1/views/{id}":                   {Summary: "Delete a saved view", Tag: "views", Status: 204},
-	"GET /api/v1/contacts/{id}":                   {Summary: "A contact with the tickets you may see", Tag: "crm", Answer: "ContactCard"},
-	"POST /api/v1/contacts":                       {Summary: "Create a contact", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne", Status: 201},
-	"PATCH /api/v1/contacts/{id}":                 {Summary: "Change a contact's name, addresses or account", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne"},
-	"POST /api/v1/contacts/{id}/merge":            {Summary: "Merge this contact into another, with its addresses and tickets (operators, admins)", Tag: "crm", Body: "Merge", Answer: "ContactOne"},
-	"GET /api/v1/accounts/{id}":                   {Summary: "An account with the tickets you may see", Tag: "crm", Answer: "AccountCard"},
-	"GET /api/v1/desks":                           {Summary: "The desks you belong to (all, for admins and operators)", Tag: "admin", Answer: "DeskList"},
-	"GET /api/v1/users":                           {Summary: "Members of staff", Tag: "admin", Answer: "UserList"},
-	"POST /api/v1/users":                          {Summary: "Add a member of staff (admins)", Tag: "admin", Body: "NewUser", Answer: "UserOne", Status: 201},
-	"GET /api/v1/tokens":                          {Summary: "Your API tokens (never the tokens themselves)", Tag: "session", Answer: "TokenList"},
-	"POST /api/v1/tokens":                         {Summary: "Make an API token; it is shown once", Tag: "session", Body: "NewToken", Answer: "TokenMade", Status: 201},
-	"DELETE /api/v1/tokens/{id}":                  {Summary: "Revoke an API token", Tag: "session", Status: 204},
-	"GET /api/v1/admin/mailboxes":                 {Summary: "Mailbox health: last success, last error, lag (admins)", Tag: "admin", Answer: "MailboxList"},
+func apiOps() map[string]apiOp {
+	return map[string]apiOp{
+		"GET /api/v1/openapi.json": {Summary: "This document", Tag: "meta", Answer: "Object", Public: true},
+		"POST /api/v1/session":     {Summary: "Sign in with email and password; sets the session cookie", Tag: "session", Body: "SignIn", Answer: "SessionStarted", Public: true},
+		"DELETE /api/v1/session":   {Summary: "Sign out", Tag: "session", Status: 204},
+		"GET /api/v1/me":           {Summary: "The signed-in user (and the session's CSRF token)", Tag: "session", Answer: "Me"},
+		"GET /api/v1/tickets": {Summary: "Search tickets with the query language", Tag: "tickets", Answer: "TicketPage", Query: []apiParam{
+			{"q", "string", "a query in the query language; empty: every ticket you may see"},
+			{"limit", "integer", "tickets a page, 1 to 1000 (default 25)"},
+			{"cursor", "string", "the next field of the previous page"},
+			{"facets", "string", "1: count tickets per facet value over all matches"}}},
+		"GET /api/v1/tickets/{id}":                    {Summary: "A ticket with its messages, tasks and outgoing mail", Tag: "tickets", Answer: "TicketFull"},
+		"POST /api/v1/tickets":                        {Summary: "Open a ticket with a customer's message (taken in like mail: threaded, acknowledged)", Tag: "tickets", Body: "NewTicket", Answer: "TicketOne", Status: 201},
+		"PATCH /api/v1/tickets/{id}":                  {Summary: "Change status, priority, category, type, assignee, tags, watchers, contact or account", Tag: "tickets", Body: "TicketChange", Answer: "TicketOne"},
+		"POST /api/v1/tickets/{id}/replies":           {Summary: "Reply to the customer (sent by mail)", Tag: "tickets", Body: "Text", Answer: "MessageOne", Status: 201},
+		"POST /api/v1/tickets/{id}/notes":             {Summary: "Add an internal note", Tag: "tickets", Body: "Text", Answer: "MessageOne", Status: 201},
+		"GET /api/v1/tickets/{id}/messages":           {Summary: "A ticket's messages in order", Tag: "tickets", Answer: "MessageList"},
+		"GET /api/v1/tickets/{id}/audit":              {Summary: "A ticket's audit history", Tag: "tickets", Answer: "AuditList"},
+		"GET /api/v1/tickets/{id}/tasks":              {Summary: "A ticket's tasks", Tag: "tasks", Answer: "TaskList"},
+		"POST /api/v1/tickets/{id}/tasks":             {Summary: "Add a task to a ticket", Tag: "tasks", Body: "NewTask", Answer: "TaskOne", Status: 201},
+		"POST /api/v1/tickets/{id}/merge":             {Summary: "Merge this ticket into another", Tag: "tickets", Body: "Merge", Answer: "TicketOne"},
+		"PATCH /api/v1/tasks/{id}":                    {Summary: "Finish a task or open it again", Tag: "tasks", Body: "TaskDone", Answer: "TaskOne"},
+		"GET /api/v1/messages/{id}":                   {Summary: "One message", Tag: "messages", Answer: "MessageOne"},
+		"POST /api/v1/messages/{id}/split":            {Summary: "Split a message off into a new linked ticket", Tag: "messages", Answer: "TicketOne", Status: 201},
+		"GET /api/v1/messages/{id}/attachments/{att}": {Summary: "Download an attachment", Tag: "messages", Answer: "Binary"},
+		"GET /api/v1/views":                           {Summary: "Your saved views and those shared with your desks, with live counts", Tag: "views", Answer: "ViewList"},
+		"POST /api/v1/views":                          {Summary: "Save a view (with id: change it)", Tag: "views", Body: "View", Answer: "ViewOne", Status: 201},
+		"DELETE /api/v1/views/{id}":                   {Summary: "Delete a saved view", Tag: "views", Status: 204},
+		"GET /api/v1/contacts/{id}":                   {Summary: "A contact with the tickets you may see", Tag: "crm", Answer: "ContactCard"},
+		"POST /api/v1/contacts":                       {Summary: "Create a contact", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne", Status: 201},
+		"PATCH /api/v1/contacts/{id}":                 {Summary: "Change a contact's name, addresses or account", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne"},
+		"POST /api/v1/contacts/{id}/merge":            {Summary: "Merge this contact into another, with its addresses and tickets (operators, admins)", Tag: "crm", Body: "Merge", Answer: "ContactOne"},
+		"GET /api/v1/accounts/{id}":                   {Summary: "An account with the tickets you may see", Tag: "crm", Answer: "AccountCard"},
+		"GET /api/v1/desks":                           {Summary: "The desks you belong to (all, for admins and operators)", Tag: "admin", Answer: "DeskList"},
+		"GET /api/v1/users":                           {Summary: "Members of staff", Tag: "admin", Answer: "UserList"},
+		"POST /api/v1/users":                          {Summary: "Add a member of staff (admins)", Tag: "admin", Body: "NewUser", Answer: "UserOne", Status: 201},
+		"GET /api/v1/tokens":                          {Summary: "Your API tokens (never the tokens themselves)", Tag: "session", Answer: "TokenList"},
+		"POST /api/v1/tokens":                         {Summary: "Make an API token; it is shown once", Tag: "session", Body: "NewToken", Answer: "TokenMade", Status: 201},
+		"DELETE /api/v1/tokens/{id}":                  {Summary: "Revoke an API token", Tag: "session", Status: 204},
+		"GET /api/v1/admin/mailboxes":                 {Summary: "Mailbox health: last success, last error, lag (admins)", Tag: "admin", Answer: "MailboxList"},
+	}
 }
 
 // openAPIPath turns a Gin path (/tickets/:id) into an OpenAPI one
@@ -90,16 +92,13 @@ func obj(props map[string]any, required ...string) map[string]any {
 func ref(name string) map[string]any { return map[string]any{"$ref": "#/components/schemas/" + name} }
 func arr(items any) map[string]any   { return map[string]any{"type": "array", "items": items} }
 
-var (
-	str     = map[string]any{"type": "string"}
-	integer = map[string]any{"type": "integer"}
-	boolean = map[string]any{"type": "boolean"}
-	when    = map[string]any{"type": "string", "format": "date-time"}
-	strs    = arr(str)
-)
-
 // apiSchemas are the component schemas the operations name.
 func apiSchemas() map[string]any {
+	str := map[string]any{"type": "string"}
+	integer := map[string]any{"type": "integer"}
+	boolean := map[string]any{"type": "boolean"}
+	when := map[string]any{"type": "string", "format": "date-time"}
+	strs := arr(str)
 	return map[string]any{
 		"Object":         map[string]any{"type": "object"},
 		"Binary":         map[string]any{"type": "string", "format": "binary"},
@@ -172,9 +171,11 @@ func apiSchemas() map[string]any {
 
 // OpenAPI returns the OpenAPI 3 document of the JSON API.
 func OpenAPI() map[string]any {
+	str := map[string]any{"type": "string"}
+	ops := apiOps()
 	paths := map[string]any{}
-	keys := make([]string, 0, len(apiOps))
-	for k := range apiOps {
+	keys := make([]string, 0, len(ops))
+	for k := range ops {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -183,7 +184,7 @@ func OpenAPI() map[string]any {
 			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
 	}
 	for _, k := range keys {
-		op := apiOps[k]
+		op := ops[k]
 		method, path, _ := strings.Cut(k, " ")
 		status := op.Status
 		if status == 0 {

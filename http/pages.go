@@ -26,7 +26,9 @@ type pages struct {
 }
 
 // pageNames are the pages; each is templates/NAME.html with the layout.
-var pageNames = []string{"login", "inbox", "ticket", "people", "me", "admin", "error"}
+func pageNames() []string {
+	return []string{"login", "inbox", "ticket", "people", "me", "admin", "error"}
+}
 
 // loadPages parses every template once; a broken one stops the start.
 func loadPages() *pages {
@@ -44,7 +46,7 @@ func loadPages() *pages {
 		"join":  strings.Join,
 		"asset": func(name string) string { return "/static/" + p.hashed[name] },
 	}
-	for _, name := range pageNames {
+	for _, name := range pageNames() {
 		p.set[name] = template.Must(template.New(name).Funcs(funcs).
 			ParseFS(ui.Templates(), "templates/layout.html", "templates/"+name+".html"))
 	}
