@@ -44,6 +44,8 @@ import (
 //	imapuid/<mailboxID>/<UIDVALIDITY>/<UID> messageID (raw): IMAP messages stored
 //	mbox/<mailboxID>                       MailboxState
 //	view/<viewID>                          SavedView
+//	category/<slug>                        Category
+//	ttype/<slug>                           TicketType
 //	session/<sha256 of cookie token>       Session (with a Badger TTL past its expiry)
 //	apitok/<sha256 of bearer token>        APIToken
 //	utok/<userID>/<tokenID>                APIToken: a user's tokens
@@ -83,6 +85,8 @@ const (
 	pIMAP     = "imapuid/"
 	pMbox     = "mbox/"
 	pView     = "view/"
+	pCategory = "category/"
+	pTType    = "ttype/"
 	pSession  = "session/"
 	pAPIToken = "apitok/"
 	pUToken   = "utok/"

@@ -4,7 +4,9 @@ import (
 	"errors"
 	nethttp "net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -19,8 +21,20 @@ type adminPage struct {
 	Users                  []adminUser
 	Desks                  []engine.Desk
 	Roles                  []string
+	Categories             []engine.Category
+	Types                  []engine.TicketType
 	Note, Error, UserError string
 	DeskError, DeskErrorID string
+	CategoryError          string
+	TypeError              string
+}
+
+// Hours shows an SLA target in hours ("—" for none).
+func (adminPage) Hours(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + " h"
 }
 
 type adminUser struct{ engine.User }
@@ -44,6 +58,14 @@ func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 		p.Users = append(p.Users, adminUser{u})
 	}
 	if p.Desks, err = s.eng.Desks(ctx); err != nil {
+		s.pageError(c, err)
+		return
+	}
+	if p.Categories, err = s.eng.Categories(ctx); err != nil {
+		s.pageError(c, err)
+		return
+	}
+	if p.Types, err = s.eng.TicketTypes(ctx); err != nil {
 		s.pageError(c, err)
 		return
 	}
@@ -121,6 +143,46 @@ func (s *Server) adminDeskPost(c *gin.Context) {
 	if _, err := s.eng.SaveDesk(ctx, d); err != nil {
 		if msg, ok := adminMessage(err); ok {
 			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{DeskError: msg, DeskErrorID: d.ID})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
+
+func (s *Server) adminCategoryPost(c *gin.Context) {
+	_, err := s.eng.SaveCategory(c.Request.Context(), engine.Category{Name: c.PostForm("name"), Colour: c.PostForm("colour")})
+	if err != nil {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{CategoryError: msg})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
+
+func (s *Server) adminTypePost(c *gin.Context) {
+	hours := func(field string) (time.Duration, bool) {
+		v := strings.TrimSpace(c.PostForm(field))
+		if v == "" {
+			return 0, true
+		}
+		h, err := strconv.ParseFloat(v, 64)
+		return time.Duration(h * float64(time.Hour)), err == nil
+	}
+	first, ok1 := hours("first")
+	res, ok2 := hours("resolution")
+	if !ok1 || !ok2 {
+		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{TypeError: "SLA targets: a number of hours"})
+		return
+	}
+	_, err := s.eng.SaveTicketType(c.Request.Context(), engine.TicketType{Name: c.PostForm("name"), FirstResponseSLA: first, ResolutionSLA: res})
+	if err != nil {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{TypeError: msg})
 			return
 		}
 		s.pageError(c, err)

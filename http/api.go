@@ -46,6 +46,8 @@ func (s *Server) Routes() []Route {
 		{"POST", "/admin/users", AdminPageRoute, s.adminUserAdd},
 		{"POST", "/admin/users/:id", AdminPageRoute, s.adminUserPost},
 		{"POST", "/admin/desks/:id", AdminPageRoute, s.adminDeskPost},
+		{"POST", "/admin/categories", AdminPageRoute, s.adminCategoryPost},
+		{"POST", "/admin/types", AdminPageRoute, s.adminTypePost},
 		{"GET", "/me", PageRoute, s.mePageGet},
 		{"POST", "/me", PageRoute, s.mePost},
 		{"POST", "/me/password", PageRoute, s.passwordPost},

@@ -89,6 +89,7 @@ func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string
 	p := inboxPage{base: b, Query: q, First: cursor != "", ViewError: viewErr, BulkNote: bulkNote,
 		Statuses: statuses(), Priorities: priorities(), Fields: strings.Join(index.Fields(), " ")}
 	status := nethttp.StatusOK
+	colour := s.categoryColours(c)
 	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: scopeOf(c), Size: inboxSize, Cursor: cursor,
 		Facets: true, Highlight: true})
 	var se *index.SyntaxError
@@ -102,11 +103,11 @@ func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string
 		return
 	default:
 		p.Total, p.Next = res.Total, res.Next
-		if err := s.inboxRows(c, res, &p); err != nil {
+		if err := s.inboxRows(c, res, &p, colour); err != nil {
 			s.pageError(c, err)
 			return
 		}
-		p.Facets = facetGroups(q, res.Facets)
+		p.Facets = facetGroups(q, res.Facets, colour)
 	}
 	if err := s.inboxSide(c, &p); err != nil {
 		s.pageError(c, err)
@@ -115,7 +116,7 @@ func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string
 	s.render(c, status, "inbox", b, p)
 }
 
-func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage) error {
+func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage, colour func(string) string) error {
 	ids := make([]string, len(res.Hits))
 	frags := map[string]template.HTML{}
 	for i, h := range res.Hits {
@@ -133,7 +134,7 @@ func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage) erro
 		}
 		t := &b.Ticket
 		r := inboxRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Status: t.Status, Priority: t.Priority,
-			Category: t.CategoryID, Colour: categoryColour(t.CategoryID), SLA: t.SLAState, HasTasks: len(b.Tasks) > 0,
+			Category: t.CategoryID, Colour: colour(t.CategoryID), SLA: t.SLAState, HasTasks: len(b.Tasks) > 0,
 			UpdatedISO: t.Updated.UTC().Format(time.RFC3339), UpdatedAgo: ago(t.Updated, now), Fragment: frags[id]}
 		if b.Contact != nil && len(b.Contact.Addresses) > 0 {
 			r.Customer = b.Contact.Addresses[0]
@@ -165,9 +166,28 @@ func categoryColour(name string) string {
 	return colours[h%uint32(len(colours))]
 }
 
+// categoryColours returns each category's colour: the one an admin gave
+// it, else one derived from its name.
+func (s *Server) categoryColours(c *gin.Context) func(string) string {
+	cats, err := s.eng.Categories(c.Request.Context())
+	if err != nil {
+		s.log.Warn("categories", "err", err)
+	}
+	set := map[string]string{}
+	for _, ct := range cats {
+		set[ct.ID] = ct.Colour
+	}
+	return func(id string) string {
+		if col, ok := set[id]; ok {
+			return col
+		}
+		return categoryColour(id)
+	}
+}
+
 // facetGroups turns facet counts into links that add a value to the query,
 // or take it out when the query already has it.
-func facetGroups(q string, facets map[string][]index.FacetValue) []facetGroup {
+func facetGroups(q string, facets map[string][]index.FacetValue, colour func(string) string) []facetGroup {
 	var out []facetGroup
 	for _, name := range index.FacetFields() {
 		vals := facets[name]
@@ -181,7 +201,7 @@ func facetGroups(q string, facets map[string][]index.FacetValue) []facetGroup {
 			}
 			l := facetLink{Label: v.Value, Count: v.Count}
 			if name == "category" {
-				l.Colour = categoryColour(v.Value)
+				l.Colour = colour(v.Value)
 			}
 			words := strings.Fields(q)
 			if i := slices.Index(words, v.Term); i >= 0 {
@@ -248,6 +268,18 @@ func (s *Server) inboxSide(c *gin.Context, p *inboxPage) error {
 			for _, v := range g.Values {
 				p.Categories = append(p.Categories, v.Label)
 			}
+		}
+	}
+	cats, err := s.eng.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ct := range cats {
+		if !slices.Contains(p.Categories, ct.ID) {
+			p.Categories = append(p.Categories, ct.ID)
+		}
+		if !slices.Contains(values["category"], ct.ID) {
+			values["category"] = append(values["category"], ct.ID)
 		}
 	}
 	for _, d := range p.Desks {

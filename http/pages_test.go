@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"searchdesk/engine"
 )
 
 // form posts a form as a browser on this site would, with the session's
@@ -135,6 +137,25 @@ func TestAdminPage(t *testing.T) {
 		t.Errorf("disable: %d", st)
 	}
 	sam.wantError("GET", "/api/v1/me", nil, 401)
+	if st, _, _ := admin.form("/admin/categories", url.Values{"name": {"Płatności"}, "colour": {"#aa0000"}}); st != 303 {
+		t.Errorf("add category: %d", st)
+	}
+	if st, _, body := admin.form("/admin/categories", url.Values{"name": {"Bad"}, "colour": {"red"}}); st != 400 || !strings.Contains(body, "colour") {
+		t.Errorf("bad colour: %d", st)
+	}
+	if st, _, _ := admin.form("/admin/types", url.Values{"name": {"Incident"}, "first": {"4"}, "resolution": {"48"}}); st != 303 {
+		t.Errorf("add type: %d", st)
+	}
+	if _, body := admin.raw("GET", "/admin", nil); !strings.Contains(string(body), "platnosci") || !strings.Contains(string(body), "48 h") {
+		t.Errorf("the admin page does not list the category and type")
+	}
+	if _, err := d.eng.UpdateTicket(t.Context(), "test", d.ticketS.TicketID, engineCategory("platnosci"), 0); err != nil {
+		t.Fatal(err)
+	}
+	d.searchable()
+	if _, body := d.signIn(d.admin).raw("GET", "/?q=category:platnosci", nil); !strings.Contains(string(body), "#aa0000") {
+		t.Errorf("the inbox does not show the category's own colour")
+	}
 	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"{{nr-y}}"}}); st != 400 ||
 		!strings.Contains(body, "field-error") {
 		t.Errorf("bad pattern: %d", st)
@@ -158,3 +179,5 @@ func TestReflectedInputEscaped(t *testing.T) {
 		t.Errorf("bad cursor: %d", st)
 	}
 }
+
+func engineCategory(id string) engine.Change { return engine.Change{CategoryID: &id} }

@@ -37,6 +37,7 @@ type ticketPage struct {
 	Outgoing                           []outJSON
 	Staff                              []staffOption
 	Statuses, Priorities, Categories   []string
+	Types                              []string
 	Macros                             []macro
 	CanSplit                           bool
 	Error, ReplyError, NoteError       string
@@ -187,6 +188,22 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	for _, ob := range out {
 		p.Outgoing = append(p.Outgoing, toOutJSON(ob))
+	}
+	cats, err := s.eng.Categories(ctx)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	for _, ct := range cats {
+		p.Categories = append(p.Categories, ct.ID)
+	}
+	types, err := s.eng.TicketTypes(ctx)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	for _, tt := range types {
+		p.Types = append(p.Types, tt.ID)
 	}
 	edit(&p)
 	s.render(c, status, "ticket", bs, p)

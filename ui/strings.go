@@ -4,6 +4,8 @@ package ui
 // the others (a test checks).
 var catalog = map[string]map[string]string{
 	"en": {
+		"categories": "Categories", "colour": "Colour", "ticket_types": "Ticket types",
+		"first_response_hours": "First response within (hours, 0: none)", "resolution_hours": "Resolution within (hours, 0: none)",
 		"admin": "Admin", "users": "Users", "role": "Role", "desks": "Desks", "can_sign_in": "May sign in",
 		"add_user": "Add a user", "number_pattern": "Ticket number pattern", "working_hours": "Working hours",
 		"time_zone": "Time zone", "user_added": "User added.",
@@ -53,6 +55,8 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Solved", "macro_solved_text": "We believe this is solved now. If anything is still wrong, just reply to this message.",
 	},
 	"pl": {
+		"categories": "Kategorie", "colour": "Kolor", "ticket_types": "Typy zgłoszeń",
+		"first_response_hours": "Pierwsza odpowiedź w ciągu (godzin, 0: bez)", "resolution_hours": "Rozwiązanie w ciągu (godzin, 0: bez)",
 		"admin": "Administracja", "users": "Użytkownicy", "role": "Rola", "desks": "Działy", "can_sign_in": "Może się logować",
 		"add_user": "Dodaj użytkownika", "number_pattern": "Wzór numeru zgłoszenia", "working_hours": "Godziny pracy",
 		"time_zone": "Strefa czasowa", "user_added": "Dodano użytkownika.",
@@ -102,6 +106,8 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Rozwiązane", "macro_solved_text": "Uważamy, że sprawa jest rozwiązana. Jeśli coś nadal nie działa, proszę odpowiedzieć na tę wiadomość.",
 	},
 	"cs": {
+		"categories": "Kategorie", "colour": "Barva", "ticket_types": "Typy požadavků",
+		"first_response_hours": "První odpověď do (hodin, 0: bez)", "resolution_hours": "Vyřešení do (hodin, 0: bez)",
 		"admin": "Správa", "users": "Uživatelé", "role": "Role", "desks": "Oddělení", "can_sign_in": "Smí se přihlásit",
 		"add_user": "Přidat uživatele", "number_pattern": "Vzor čísla požadavku", "working_hours": "Pracovní doba",
 		"time_zone": "Časové pásmo", "user_added": "Uživatel přidán.",
