@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	nethttp "net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -323,6 +324,23 @@ func TestAgentSeesOnlyTheirDesks(t *testing.T) {
 		t.Errorf("support agent's own search: status %d, %d hits, want 1", st, page.Total)
 	}
 	m, _ := d.eng.Message(context.Background(), d.ticketS.MessageID)
+	// The pages: the ticket, its message frame, and the forms that change it.
+	for _, p := range []string{"/t/" + d.ticketS.TicketID, "/m/" + m.ID + "/html"} {
+		if st, _ := bea.raw("GET", p, nil); st != 404 {
+			t.Errorf("billing agent GET %s: %d, want 404", p, st)
+		}
+		if st, _ := sam.raw("GET", p, nil); st != 200 {
+			t.Errorf("support agent GET %s: %d", p, st)
+		}
+	}
+	for _, p := range []string{"/t/" + d.ticketS.TicketID + "/note", "/t/" + d.ticketS.TicketID + "/update", "/m/" + m.ID + "/split"} {
+		if st, _, _ := bea.form(p, url.Values{"text": {"x"}, "status": {"closed"}}); st != 404 {
+			t.Errorf("billing agent POST %s: %d, want 404", p, st)
+		}
+	}
+	if tk, _ := d.eng.Ticket(context.Background(), d.ticketS.TicketID); tk.Status != "open" || tk.Messages != 1 {
+		t.Errorf("a refused form changed the ticket: %+v", tk)
+	}
 	for _, p := range []string{"/api/v1/tickets/" + d.ticketS.TicketID, "/api/v1/messages/" + m.ID,
 		"/api/v1/messages/" + m.ID + "/attachments/" + m.Attachments[0].ID} {
 		bea.wantError("GET", p, nil, 404)
