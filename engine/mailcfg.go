@@ -301,3 +301,16 @@ func (s *Store) SetOAuthTokens(ctx context.Context, deskCode, which, access, ref
 		return putJSON(txn, key(pDesk, d.ID), d)
 	})
 }
+
+// PutMailbox adds box to the desk, or replaces the mailbox of the same
+// server, user and folder (keeping its id, so its state carries on).
+func (d *Desk) PutMailbox(box Mailbox) {
+	for i, b := range d.Mailboxes {
+		if b.Server.Host == box.Server.Host && b.Server.User == box.Server.User && b.Folder == box.Folder {
+			box.ID = b.ID
+			d.Mailboxes[i] = box
+			return
+		}
+	}
+	d.Mailboxes = append(d.Mailboxes, box)
+}

@@ -657,3 +657,16 @@ func (s *Store) OutboxDepth() (int, error) {
 	})
 	return n, err
 }
+
+// DeskTemplate is the template a desk sends for a kind of mail: its own,
+// else the default in its language.
+func DeskTemplate(desk *Desk, kind string) MailTemplate {
+	t := deskTemplate(desk, compose.Kind(kind))
+	return MailTemplate{Subject: t.Subject, Body: t.Body}
+}
+
+// TemplateKinds lists the kinds of mail a desk has templates for.
+func TemplateKinds() []string {
+	return []string{string(compose.Ack), string(compose.AckAfterHours), string(compose.AgentReply),
+		string(compose.Resolved), string(compose.Summary), string(compose.AgentNotify)}
+}

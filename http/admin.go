@@ -2,6 +2,7 @@ package http
 
 import (
 	"errors"
+	"fmt"
 	nethttp "net/http"
 	"slices"
 	"strconv"
@@ -27,6 +28,32 @@ type adminPage struct {
 	DeskError, DeskErrorID string
 	CategoryError          string
 	TypeError              string
+	MailError, MailErrorID string
+	SMTPError, SMTPErrorID string
+	TemplateError          string
+	TemplateErrorID        string
+	TemplateErrorKind      string
+	Kinds                  []string
+	SharedViews            []engine.SavedView
+	health                 map[string]engine.MailboxState
+}
+
+// Health says how a mailbox's poller is doing.
+func (p adminPage) Health(id string) string {
+	st, ok := p.health[id]
+	switch {
+	case !ok:
+		return "not polled yet"
+	case st.LastError != "" && st.LastErrorAt.After(st.LastSuccess):
+		return "failing since " + st.LastErrorAt.Format("2006-01-02 15:04") + ": " + st.LastError
+	}
+	return "ok " + st.LastSuccess.Format("2006-01-02 15:04") + ", " + strconv.FormatInt(st.Stored, 10) + " stored, lag " +
+		strconv.Itoa(st.Lag)
+}
+
+// Template is the text a desk sends for a kind of mail.
+func (adminPage) Template(d engine.Desk, kind string) engine.MailTemplate {
+	return engine.DeskTemplate(&d, kind)
 }
 
 // Hours shows an SLA target in hours ("—" for none).
@@ -68,6 +95,26 @@ func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 	if p.Types, err = s.eng.TicketTypes(ctx); err != nil {
 		s.pageError(c, err)
 		return
+	}
+	p.Kinds = engine.TemplateKinds()
+	states, err := s.eng.MailboxStates()
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	p.health = map[string]engine.MailboxState{}
+	for _, st := range states {
+		p.health[st.MailboxID] = st
+	}
+	views, err := s.eng.Views(ctx, *b.User)
+	if err != nil {
+		s.pageError(c, err)
+		return
+	}
+	for _, v := range views {
+		if v.SharedDesk != "" {
+			p.SharedViews = append(p.SharedViews, v)
+		}
 	}
 	s.render(c, status, "admin", b, p)
 }
@@ -183,6 +230,136 @@ func (s *Server) adminTypePost(c *gin.Context) {
 	if err != nil {
 		if msg, ok := adminMessage(err); ok {
 			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{TypeError: msg})
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
+
+// deskForm loads the desk of an admin form.
+func (s *Server) deskForm(c *gin.Context) (engine.Desk, bool) {
+	d, err := s.eng.Desk(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.pageError(c, err)
+		return d, false
+	}
+	return d, true
+}
+
+// serverForm reads a mail server's fields; a password typed in is sealed
+// before it is stored.
+func (s *Server) serverForm(c *gin.Context) (engine.Server, error) {
+	srv := engine.Server{Host: strings.TrimSpace(c.PostForm("host")), Security: c.PostForm("security"),
+		User: strings.TrimSpace(c.PostForm("user"))}
+	if p := strings.TrimSpace(c.PostForm("port")); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return srv, fmt.Errorf("port %q: want a number: %w", p, engine.ErrInvalid)
+		}
+		srv.Port = n
+	}
+	if pw := c.PostForm("password"); pw != "" {
+		sec, err := s.eng.Seal(pw)
+		if err != nil {
+			return srv, err
+		}
+		srv.Password = sec
+	}
+	return srv, nil
+}
+
+// saveDeskForm saves a desk changed by a form, showing a refusal with put.
+func (s *Server) saveDeskForm(c *gin.Context, d engine.Desk, put func(*adminPage, string)) {
+	if _, err := s.eng.SaveDesk(c.Request.Context(), d); err != nil {
+		if msg, ok := adminMessage(err); ok {
+			var p adminPage
+			put(&p, msg)
+			s.renderAdmin(c, nethttp.StatusBadRequest, p)
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	c.Redirect(nethttp.StatusSeeOther, "/admin")
+}
+
+func (s *Server) adminMailboxPost(c *gin.Context) {
+	d, ok := s.deskForm(c)
+	if !ok {
+		return
+	}
+	put := func(p *adminPage, msg string) { p.MailError, p.MailErrorID = msg, d.ID }
+	srv, err := s.serverForm(c)
+	if err == nil && srv.Password.IsZero() {
+		err = fmt.Errorf("a mailbox needs its password: %w", engine.ErrInvalid)
+	}
+	if err != nil {
+		if msg, ok := adminMessage(err); ok {
+			var p adminPage
+			put(&p, msg)
+			s.renderAdmin(c, nethttp.StatusBadRequest, p)
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	box := engine.Mailbox{Server: srv, Folder: strings.TrimSpace(c.PostForm("folder")), After: strings.TrimSpace(c.PostForm("after"))}
+	if to, ok := strings.CutPrefix(box.After, "move:"); ok {
+		box.After, box.MoveTo = engine.AfterMove, to
+	}
+	d.PutMailbox(box)
+	s.saveDeskForm(c, d, put)
+}
+
+func (s *Server) adminSMTPPost(c *gin.Context) {
+	d, ok := s.deskForm(c)
+	if !ok {
+		return
+	}
+	put := func(p *adminPage, msg string) { p.SMTPError, p.SMTPErrorID = msg, d.ID }
+	srv, err := s.serverForm(c)
+	if err != nil {
+		if msg, ok := adminMessage(err); ok {
+			var p adminPage
+			put(&p, msg)
+			s.renderAdmin(c, nethttp.StatusBadRequest, p)
+			return
+		}
+		s.pageError(c, err)
+		return
+	}
+	if srv.Password.IsZero() && d.SMTP != nil && d.SMTP.Host == srv.Host && d.SMTP.User == srv.User {
+		srv.Password = d.SMTP.Password // the same server and user: keep the stored password
+	}
+	d.SMTP = &srv
+	s.saveDeskForm(c, d, put)
+}
+
+func (s *Server) adminTemplatePost(c *gin.Context) {
+	d, ok := s.deskForm(c)
+	if !ok {
+		return
+	}
+	kind := c.PostForm("kind")
+	if !slices.Contains(engine.TemplateKinds(), kind) {
+		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: "no template kind " + strconv.Quote(kind)})
+		return
+	}
+	if d.Templates == nil {
+		d.Templates = map[string]engine.MailTemplate{}
+	}
+	d.Templates[kind] = engine.MailTemplate{Subject: c.PostForm("subject"), Body: c.PostForm("body")}
+	s.saveDeskForm(c, d, func(p *adminPage, msg string) {
+		p.TemplateError, p.TemplateErrorID, p.TemplateErrorKind = msg, d.ID, kind
+	})
+}
+
+func (s *Server) adminViewDelete(c *gin.Context) {
+	if err := s.eng.DeleteView(c.Request.Context(), who(c).User, c.Param("id")); err != nil {
+		if msg, ok := adminMessage(err); ok {
+			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: msg})
 			return
 		}
 		s.pageError(c, err)

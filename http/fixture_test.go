@@ -40,7 +40,7 @@ const testPassword = "correct horse battery"
 func newDesk(t *testing.T) *desk {
 	t.Helper()
 	ctx := context.Background()
-	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	eng, err := engine.Open(t.TempDir(), engine.Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
 		t.Fatal(err)
 	}

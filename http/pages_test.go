@@ -156,6 +156,39 @@ func TestAdminPage(t *testing.T) {
 	if _, body := d.signIn(d.admin).raw("GET", "/?q=category:platnosci", nil); !strings.Contains(string(body), "#aa0000") {
 		t.Errorf("the inbox does not show the category's own colour")
 	}
+	// Mail settings: the password is stored sealed, a template with an
+	// unknown variable is refused next to it, a shared view can be removed.
+	if st, _, _ := admin.form("/admin/desks/"+d.support.ID+"/mailbox", url.Values{"host": {"imap.example.com"},
+		"security": {"tls"}, "user": {"support@desk.example.com"}, "password": {"imap secret 123"}, "folder": {"INBOX"},
+		"after": {"seen"}}); st != 303 {
+		t.Errorf("mailbox: %d", st)
+	}
+	if st, _, _ := admin.form("/admin/desks/"+d.support.ID+"/smtp", url.Values{"host": {"smtp.example.com"}, "port": {"587"},
+		"security": {"starttls"}, "user": {"support@desk.example.com"}, "password": {"smtp secret 456"}}); st != 303 {
+		t.Errorf("smtp: %d", st)
+	}
+	desk, _ := d.eng.Desk(t.Context(), d.support.ID)
+	if len(desk.Mailboxes) != 1 || desk.Mailboxes[0].Server.Password.Sealed == "" || desk.SMTP == nil || desk.SMTP.Port != 587 {
+		t.Errorf("mail settings not stored: %+v %+v", desk.Mailboxes, desk.SMTP)
+	}
+	if _, body := admin.raw("GET", "/admin", nil); strings.Contains(string(body), "imap secret") || strings.Contains(string(body), "smtp secret") {
+		t.Errorf("the admin page shows a password")
+	}
+	if st, _, body := admin.form("/admin/desks/"+d.support.ID+"/template", url.Values{"kind": {"ack"}, "subject": {"Got it"},
+		"body": {"Hello {{custmer_name}}"}}); st != 400 || !strings.Contains(body, "customer_name") {
+		t.Errorf("template with a misspelt variable: %d", st)
+	}
+	if st, _, _ := admin.form("/admin/desks/"+d.support.ID+"/template", url.Values{"kind": {"ack"}, "subject": {"Got it: {{ticket_number}}"},
+		"body": {"Hello {{customer_name}}"}}); st != 303 {
+		t.Errorf("template: %d", st)
+	}
+	v, err := d.eng.SaveView(t.Context(), d.admin, engine.SavedView{Name: "Team", Query: "is:open", SharedDesk: d.support.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _, _ := admin.form("/admin/views/"+v.ID+"/delete", url.Values{}); st != 303 {
+		t.Errorf("delete shared view: %d", st)
+	}
 	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"{{nr-y}}"}}); st != 400 ||
 		!strings.Contains(body, "field-error") {
 		t.Errorf("bad pattern: %d", st)

@@ -4,6 +4,10 @@ package ui
 // the others (a test checks).
 var catalog = map[string]map[string]string{
 	"en": {
+		"mail_settings": "Mail", "mailboxes": "Mailboxes", "imap_server": "IMAP server", "smtp_server": "SMTP server",
+		"port": "Port", "security": "Security", "user": "User", "folder": "Folder", "after_intake": "After intake",
+		"templates": "Templates", "body": "Body (Markdown, {{ticket_number}} and the like)", "shared_views": "Shared views",
+		"delete": "Delete",
 		"categories": "Categories", "colour": "Colour", "ticket_types": "Ticket types",
 		"first_response_hours": "First response within (hours, 0: none)", "resolution_hours": "Resolution within (hours, 0: none)",
 		"admin": "Admin", "users": "Users", "role": "Role", "desks": "Desks", "can_sign_in": "May sign in",
@@ -55,6 +59,10 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Solved", "macro_solved_text": "We believe this is solved now. If anything is still wrong, just reply to this message.",
 	},
 	"pl": {
+		"mail_settings": "Poczta", "mailboxes": "Skrzynki pocztowe", "imap_server": "Serwer IMAP", "smtp_server": "Serwer SMTP",
+		"port": "Port", "security": "Szyfrowanie", "user": "Użytkownik", "folder": "Folder", "after_intake": "Po pobraniu",
+		"templates": "Szablony", "body": "Treść (Markdown, {{ticket_number}} itp.)", "shared_views": "Widoki udostępnione",
+		"delete": "Usuń",
 		"categories": "Kategorie", "colour": "Kolor", "ticket_types": "Typy zgłoszeń",
 		"first_response_hours": "Pierwsza odpowiedź w ciągu (godzin, 0: bez)", "resolution_hours": "Rozwiązanie w ciągu (godzin, 0: bez)",
 		"admin": "Administracja", "users": "Użytkownicy", "role": "Rola", "desks": "Działy", "can_sign_in": "Może się logować",
@@ -106,6 +114,10 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Rozwiązane", "macro_solved_text": "Uważamy, że sprawa jest rozwiązana. Jeśli coś nadal nie działa, proszę odpowiedzieć na tę wiadomość.",
 	},
 	"cs": {
+		"mail_settings": "Pošta", "mailboxes": "Poštovní schránky", "imap_server": "Server IMAP", "smtp_server": "Server SMTP",
+		"port": "Port", "security": "Zabezpečení", "user": "Uživatel", "folder": "Složka", "after_intake": "Po převzetí",
+		"templates": "Šablony", "body": "Text (Markdown, {{ticket_number}} a podobně)", "shared_views": "Sdílené pohledy",
+		"delete": "Smazat",
 		"categories": "Kategorie", "colour": "Barva", "ticket_types": "Typy požadavků",
 		"first_response_hours": "První odpověď do (hodin, 0: bez)", "resolution_hours": "Vyřešení do (hodin, 0: bez)",
 		"admin": "Správa", "users": "Uživatelé", "role": "Role", "desks": "Oddělení", "can_sign_in": "Smí se přihlásit",

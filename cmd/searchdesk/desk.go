@@ -104,16 +104,7 @@ func runDesk(ctx context.Context, env *cliEnv, args []string) error {
 		if to, ok := strings.CutPrefix(*after, "move:"); ok {
 			box.After, box.MoveTo = engine.AfterMove, to
 		}
-		replaced := false
-		for i, b := range d.Mailboxes {
-			if b.Server.Host == srv.Host && b.Server.User == srv.User && b.Folder == box.Folder {
-				box.ID = b.ID
-				d.Mailboxes[i], replaced = box, true
-			}
-		}
-		if !replaced {
-			d.Mailboxes = append(d.Mailboxes, box)
-		}
+		d.PutMailbox(box)
 	case "smtp":
 		srv, err := server()
 		if err != nil {
