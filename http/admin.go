@@ -132,13 +132,7 @@ func adminMessage(err error) (string, bool) {
 func (s *Server) adminUserAdd(c *gin.Context) {
 	ctx := c.Request.Context()
 	pw := c.PostForm("password")
-	fail := func(err error) {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{UserError: msg})
-			return
-		}
-		s.pageError(c, err)
-	}
+	fail := func(err error) { s.adminDone(c, err, func(p *adminPage, msg string) { p.UserError = msg }) }
 	if _, err := engine.HashPassword(pw); err != nil {
 		fail(err)
 		return
@@ -163,15 +157,7 @@ func (s *Server) adminUserPost(c *gin.Context) {
 		return
 	}
 	_, err := s.eng.SetUserAccess(c.Request.Context(), id, c.PostForm("role"), c.PostFormArray("desks"), c.PostForm("enabled") != "1")
-	if err != nil {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: msg})
-			return
-		}
-		s.pageError(c, err)
-		return
-	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	s.adminDone(c, err, func(p *adminPage, msg string) { p.Error = msg })
 }
 
 func (s *Server) adminDeskPost(c *gin.Context) {
@@ -187,28 +173,12 @@ func (s *Server) adminDeskPost(c *gin.Context) {
 	d.Language = strings.TrimSpace(c.PostForm("language"))
 	d.Hours = strings.TrimSpace(c.PostForm("hours"))
 	d.TimeZone = strings.TrimSpace(c.PostForm("tz"))
-	if _, err := s.eng.SaveDesk(ctx, d); err != nil {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{DeskError: msg, DeskErrorID: d.ID})
-			return
-		}
-		s.pageError(c, err)
-		return
-	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	s.saveDeskForm(c, d, func(p *adminPage, msg string) { p.DeskError, p.DeskErrorID = msg, d.ID })
 }
 
 func (s *Server) adminCategoryPost(c *gin.Context) {
 	_, err := s.eng.SaveCategory(c.Request.Context(), engine.Category{Name: c.PostForm("name"), Colour: c.PostForm("colour")})
-	if err != nil {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{CategoryError: msg})
-			return
-		}
-		s.pageError(c, err)
-		return
-	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	s.adminDone(c, err, func(p *adminPage, msg string) { p.CategoryError = msg })
 }
 
 func (s *Server) adminTypePost(c *gin.Context) {
@@ -227,15 +197,7 @@ func (s *Server) adminTypePost(c *gin.Context) {
 		return
 	}
 	_, err := s.eng.SaveTicketType(c.Request.Context(), engine.TicketType{Name: c.PostForm("name"), FirstResponseSLA: first, ResolutionSLA: res})
-	if err != nil {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{TypeError: msg})
-			return
-		}
-		s.pageError(c, err)
-		return
-	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	s.adminDone(c, err, func(p *adminPage, msg string) { p.TypeError = msg })
 }
 
 // deskForm loads the desk of an admin form.
@@ -270,19 +232,26 @@ func (s *Server) serverForm(c *gin.Context) (engine.Server, error) {
 	return srv, nil
 }
 
-// saveDeskForm saves a desk changed by a form, showing a refusal with put.
-func (s *Server) saveDeskForm(c *gin.Context, d engine.Desk, put func(*adminPage, string)) {
-	if _, err := s.eng.SaveDesk(c.Request.Context(), d); err != nil {
-		if msg, ok := adminMessage(err); ok {
-			var p adminPage
-			put(&p, msg)
-			s.renderAdmin(c, nethttp.StatusBadRequest, p)
-			return
-		}
-		s.pageError(c, err)
+// adminDone answers an admin form: back to the page when err is nil, the
+// page with the refusal put next to its field, or the error page.
+func (s *Server) adminDone(c *gin.Context, err error, put func(*adminPage, string)) {
+	if err == nil {
+		c.Redirect(nethttp.StatusSeeOther, "/admin")
 		return
 	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	if msg, ok := adminMessage(err); ok {
+		var p adminPage
+		put(&p, msg)
+		s.renderAdmin(c, nethttp.StatusBadRequest, p)
+		return
+	}
+	s.pageError(c, err)
+}
+
+// saveDeskForm saves a desk changed by a form, showing a refusal with put.
+func (s *Server) saveDeskForm(c *gin.Context, d engine.Desk, put func(*adminPage, string)) {
+	_, err := s.eng.SaveDesk(c.Request.Context(), d)
+	s.adminDone(c, err, put)
 }
 
 func (s *Server) adminMailboxPost(c *gin.Context) {
@@ -296,13 +265,7 @@ func (s *Server) adminMailboxPost(c *gin.Context) {
 		err = fmt.Errorf("a mailbox needs its password: %w", engine.ErrInvalid)
 	}
 	if err != nil {
-		if msg, ok := adminMessage(err); ok {
-			var p adminPage
-			put(&p, msg)
-			s.renderAdmin(c, nethttp.StatusBadRequest, p)
-			return
-		}
-		s.pageError(c, err)
+		s.adminDone(c, err, put)
 		return
 	}
 	box := engine.Mailbox{Server: srv, Folder: strings.TrimSpace(c.PostForm("folder")), After: strings.TrimSpace(c.PostForm("after"))}
@@ -321,13 +284,7 @@ func (s *Server) adminSMTPPost(c *gin.Context) {
 	put := func(p *adminPage, msg string) { p.SMTPError, p.SMTPErrorID = msg, d.ID }
 	srv, err := s.serverForm(c)
 	if err != nil {
-		if msg, ok := adminMessage(err); ok {
-			var p adminPage
-			put(&p, msg)
-			s.renderAdmin(c, nethttp.StatusBadRequest, p)
-			return
-		}
-		s.pageError(c, err)
+		s.adminDone(c, err, put)
 		return
 	}
 	if srv.Password.IsZero() && d.SMTP != nil && d.SMTP.Host == srv.Host && d.SMTP.User == srv.User {
@@ -357,13 +314,6 @@ func (s *Server) adminTemplatePost(c *gin.Context) {
 }
 
 func (s *Server) adminViewDelete(c *gin.Context) {
-	if err := s.eng.DeleteView(c.Request.Context(), who(c).User, c.Param("id")); err != nil {
-		if msg, ok := adminMessage(err); ok {
-			s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: msg})
-			return
-		}
-		s.pageError(c, err)
-		return
-	}
-	c.Redirect(nethttp.StatusSeeOther, "/admin")
+	err := s.eng.DeleteView(c.Request.Context(), who(c).User, c.Param("id"))
+	s.adminDone(c, err, func(p *adminPage, msg string) { p.Error = msg })
 }
