@@ -50,6 +50,9 @@ func normalizeDesk(d *Desk) error {
 	if d.DefaultPriority == "" {
 		d.DefaultPriority = "normal"
 	}
+	if !validPriority(d.DefaultPriority) {
+		return fmt.Errorf("engine: desk %s: default priority %q: want low, normal, high or urgent: %w", d.Code, d.DefaultPriority, ErrInvalid)
+	}
 	if d.SubjectWindowDays <= 0 {
 		d.SubjectWindowDays = 14
 	}

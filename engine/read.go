@@ -297,3 +297,24 @@ func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) err
 	}
 	return nil
 }
+
+// AccountFor finds an account by one of its domains or its name, as
+// people type it.
+func (s *Store) AccountFor(ctx context.Context, domainOrName string) (Account, error) {
+	v := strings.ToLower(strings.TrimSpace(domainOrName))
+	var a Account
+	err := s.db.View(func(txn *badger.Txn) error {
+		id, err := getRaw(txn, key(pADom, v))
+		if errors.Is(err, ErrNotFound) {
+			id, err = getRaw(txn, key(pAName, v))
+		}
+		if err != nil {
+			return err
+		}
+		return getJSON(txn, key(pAccount, string(id)), &a)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return a, fmt.Errorf("engine: no account has the domain or name %q: %w", domainOrName, ErrNotFound)
+	}
+	return a, err
+}

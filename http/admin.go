@@ -173,6 +173,9 @@ func (s *Server) adminDeskPost(c *gin.Context) {
 	d.Language = strings.TrimSpace(c.PostForm("language"))
 	d.Hours = strings.TrimSpace(c.PostForm("hours"))
 	d.TimeZone = strings.TrimSpace(c.PostForm("tz"))
+	d.DefaultPriority = strings.TrimSpace(c.PostForm("default_priority"))
+	d.DefaultCategory = strings.ToLower(strings.TrimSpace(c.PostForm("default_category")))
+	d.DefaultType = strings.ToLower(strings.TrimSpace(c.PostForm("default_type")))
 	s.saveDeskForm(c, d, func(p *adminPage, msg string) { p.DeskError, p.DeskErrorID = msg, d.ID })
 }
 

@@ -189,6 +189,10 @@ func TestAdminPage(t *testing.T) {
 	if st, _, _ := admin.form("/admin/views/"+v.ID+"/delete", url.Values{}); st != 303 {
 		t.Errorf("delete shared view: %d", st)
 	}
+	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"SUP-{{nr}}"},
+		"default_priority": {"soon"}}); st != 400 || !strings.Contains(body, "default priority") {
+		t.Errorf("bad default priority: %d", st)
+	}
 	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"{{nr-y}}"}}); st != 400 ||
 		!strings.Contains(body, "field-error") {
 		t.Errorf("bad pattern: %d", st)
@@ -214,3 +218,27 @@ func TestReflectedInputEscaped(t *testing.T) {
 }
 
 func engineCategory(id string) engine.Change { return engine.Change{CategoryID: &id} }
+
+// TestTicketAccountField: the side panel links a ticket to an account by
+// domain or name, and names what it cannot find.
+func TestTicketAccountField(t *testing.T) {
+	d := newDesk(t)
+	admin := d.signIn(d.admin)
+	tk, _ := d.eng.Ticket(t.Context(), d.ticketB.TicketID)
+	if tk.AccountID != "" {
+		t.Fatalf("fixture: billing ticket already has account %s", tk.AccountID)
+	}
+	form := url.Values{"version": {"0"}, "status": {tk.Status}, "priority": {tk.Priority}}
+	form.Set("account", "nosuch.example")
+	if st, _, body := admin.form("/t/"+tk.ID+"/update", form); st != 400 || !strings.Contains(body, "nosuch.example") {
+		t.Errorf("unknown account: %d", st)
+	}
+	form.Set("account", "customer.example.org")
+	if st, _, _ := admin.form("/t/"+tk.ID+"/update", form); st != 303 {
+		t.Errorf("set account: %d", st)
+	}
+	tk, _ = d.eng.Ticket(t.Context(), tk.ID)
+	if a, err := d.eng.Account(t.Context(), tk.AccountID); err != nil || a.Name != "Customer Ltd" {
+		t.Errorf("account after the change: %v %+v", err, a)
+	}
+}

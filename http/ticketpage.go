@@ -383,6 +383,25 @@ func (s *Server) updatePost(c *gin.Context) {
 		}
 		ch.ContactID = &ct.ID
 	}
+	if v, ok := c.GetPostForm("account"); ok {
+		v = strings.TrimSpace(v)
+		cur := ""
+		if b.Account != nil {
+			cur = b.Account.Name
+		}
+		switch {
+		case v == "" && t.AccountID != "":
+			none := ""
+			ch.AccountID = &none
+		case v != "" && !strings.EqualFold(v, cur) && (b.Account == nil || !slices.Contains(b.Account.Domains, strings.ToLower(v))):
+			a, err := s.eng.AccountFor(ctx, v)
+			if err != nil {
+				s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { p.FieldError = "account: " + userMessage(err, engine.ErrNotFound) })
+				return
+			}
+			ch.AccountID = &a.ID
+		}
+	}
 	actor := who(c).User.Email
 	if !ch.Empty() {
 		nt, err := s.eng.UpdateTicket(ctx, actor, id, ch, version)

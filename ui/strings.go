@@ -4,6 +4,7 @@ package ui
 // the others (a test checks).
 var catalog = map[string]map[string]string{
 	"en": {
+		"default_priority": "Priority of new tickets", "default_category": "Category of new tickets", "default_type": "Type of new tickets",
 		"mail_settings": "Mail", "mailboxes": "Mailboxes", "imap_server": "IMAP server", "smtp_server": "SMTP server",
 		"port": "Port", "security": "Security", "user": "User", "folder": "Folder", "after_intake": "After intake",
 		"templates": "Templates", "body": "Body (Markdown, {{ticket_number}} and the like)", "shared_views": "Shared views",
@@ -59,6 +60,7 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Solved", "macro_solved_text": "We believe this is solved now. If anything is still wrong, just reply to this message.",
 	},
 	"pl": {
+		"default_priority": "Priorytet nowych zgłoszeń", "default_category": "Kategoria nowych zgłoszeń", "default_type": "Typ nowych zgłoszeń",
 		"mail_settings": "Poczta", "mailboxes": "Skrzynki pocztowe", "imap_server": "Serwer IMAP", "smtp_server": "Serwer SMTP",
 		"port": "Port", "security": "Szyfrowanie", "user": "Użytkownik", "folder": "Folder", "after_intake": "Po pobraniu",
 		"templates": "Szablony", "body": "Treść (Markdown, {{ticket_number}} itp.)", "shared_views": "Widoki udostępnione",
@@ -114,6 +116,7 @@ var catalog = map[string]map[string]string{
 		"macro_solved": "Rozwiązane", "macro_solved_text": "Uważamy, że sprawa jest rozwiązana. Jeśli coś nadal nie działa, proszę odpowiedzieć na tę wiadomość.",
 	},
 	"cs": {
+		"default_priority": "Priorita nových požadavků", "default_category": "Kategorie nových požadavků", "default_type": "Typ nových požadavků",
 		"mail_settings": "Pošta", "mailboxes": "Poštovní schránky", "imap_server": "Server IMAP", "smtp_server": "Server SMTP",
 		"port": "Port", "security": "Zabezpečení", "user": "Uživatel", "folder": "Složka", "after_intake": "Po převzetí",
 		"templates": "Šablony", "body": "Text (Markdown, {{ticket_number}} a podobně)", "shared_views": "Sdílené pohledy",
