@@ -379,6 +379,19 @@ func TestCrossSiteRequestsRefused(t *testing.T) {
 	form.wantError("POST", path, "text=hi", 403)
 	form.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
 	form.wantError("POST", path, "text=hi", 403)
+	// The same for the HTML forms: a page route refuses a post without the
+	// token, or from another origin, exactly as the API does.
+	page := d.anon()
+	page.hc.Jar = sam.hc.Jar
+	if st, _, _ := page.form("/t/"+d.ticketS.TicketID+"/note", url.Values{"text": {"from elsewhere"}}); st != 403 {
+		t.Errorf("page form without the CSRF token: %d", st)
+	}
+	page.csrf = good
+	page.header = map[string]string{"Origin": "https://evil.example"}
+	if st, _, _ := page.form("/t/"+d.ticketS.TicketID+"/note", url.Values{"text": {"from elsewhere"}}); st != 403 {
+		t.Errorf("page form from another origin: %d", st)
+	}
+	page.header = nil
 	msgs, _ := d.eng.Messages(context.Background(), d.ticketS.TicketID)
 	for _, m := range msgs {
 		if strings.Contains(m.Text, "from elsewhere") || m.Text == "hi" {

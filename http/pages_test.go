@@ -1,6 +1,7 @@
 package http
 
 import (
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -17,19 +18,14 @@ func (c *client) form(path string, values url.Values) (int, string, string) {
 	}
 	saved := c.header
 	c.header = map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for k, v := range saved {
+		c.header[k] = v
+	}
 	defer func() { c.header = saved }()
 	resp := c.resp("POST", path, values.Encode())
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, resp.Header.Get("Location"), b.String()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
 }
 
 // TestSignInPage: the form signs in and goes where it was asked to, but
