@@ -79,35 +79,36 @@ func (s *Server) bundleFor(c *gin.Context, id string) (*engine.Bundle, error) {
 	return &b, nil
 }
 
-// messageFor loads a message whose ticket the caller may see, or
-// errNotVisible.
-func (s *Server) messageFor(c *gin.Context, id string) (*engine.Message, error) {
-	m, err := s.eng.Message(c.Request.Context(), id)
+// visibleVia returns a record that belongs to a ticket, once the caller is
+// known to see that ticket; a missing record or a ticket the caller may not
+// see are both errNotVisible.
+func visibleVia[T any](s *Server, c *gin.Context, rec T, err error, ticketID func(*T) string) (*T, error) {
 	if errors.Is(err, engine.ErrNotFound) {
 		return nil, errNotVisible
 	}
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.bundleFor(c, m.TicketID); err != nil {
+	t, err := s.eng.Ticket(c.Request.Context(), ticketID(&rec))
+	if errors.Is(err, engine.ErrNotFound) || (err == nil && !scopeOf(c).Allows(t)) {
+		return nil, errNotVisible
+	}
+	if err != nil {
 		return nil, err
 	}
-	return &m, nil
+	return &rec, nil
 }
 
-// taskFor loads a task whose ticket the caller may see, or errNotVisible.
+// messageFor loads a message whose ticket the caller may see.
+func (s *Server) messageFor(c *gin.Context, id string) (*engine.Message, error) {
+	m, err := s.eng.Message(c.Request.Context(), id)
+	return visibleVia(s, c, m, err, func(m *engine.Message) string { return m.TicketID })
+}
+
+// taskFor loads a task whose ticket the caller may see.
 func (s *Server) taskFor(c *gin.Context, id string) (*engine.Task, error) {
 	t, err := s.eng.Task(c.Request.Context(), id)
-	if errors.Is(err, engine.ErrNotFound) {
-		return nil, errNotVisible
-	}
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.bundleFor(c, t.TicketID); err != nil {
-		return nil, err
-	}
-	return &t, nil
+	return visibleVia(s, c, t, err, func(t *engine.Task) string { return t.TicketID })
 }
 
 func (s *Server) ticketPageGet(c *gin.Context) {
