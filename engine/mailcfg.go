@@ -302,6 +302,16 @@ func (s *Store) SetOAuthTokens(ctx context.Context, deskCode, which, access, ref
 	})
 }
 
+// ParseAfter reads what a mailbox does with a message once it is stored,
+// as people write it: seen, delete, or move:FOLDER.
+func ParseAfter(s string) (after, moveTo string) {
+	s = strings.TrimSpace(s)
+	if to, ok := strings.CutPrefix(s, "move:"); ok {
+		return AfterMove, to
+	}
+	return s, ""
+}
+
 // PutMailbox adds box to the desk, or replaces the mailbox of the same
 // server, user and folder (keeping its id, so its state carries on).
 func (d *Desk) PutMailbox(box Mailbox) {

@@ -162,10 +162,13 @@ func (s *Store) AddReply(ctx context.Context, author User, ticketID, text string
 	return s.addStaffMessage(ctx, author, ticketID, text, KindReplyOut)
 }
 
+// MaxStaffText bounds the text of an agent's reply or note.
+const MaxStaffText = 256 << 10
+
 func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text, kind string) (Message, error) {
 	text = strings.TrimSpace(text)
-	if text == "" {
-		return Message{}, fmt.Errorf("engine: empty %s: %w", kind, ErrInvalid)
+	if text == "" || len(text) > MaxStaffText {
+		return Message{}, fmt.Errorf("engine: %s text: 1 to %d bytes: %w", kind, MaxStaffText, ErrInvalid)
 	}
 	var m Message
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {

@@ -73,8 +73,7 @@ func (s *Server) adminGet(c *gin.Context) { s.renderAdmin(c, nethttp.StatusOK, a
 
 func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 	ctx := c.Request.Context()
-	b := s.newBase(c, "")
-	b.Title = ui.T(b.Lang, "admin")
+	b := s.newBase(c, "admin")
 	p.base, p.Roles = b, []string{engine.RoleAgent, engine.RoleOperator, engine.RoleAdmin}
 	users, err := s.eng.Users(ctx)
 	if err != nil {
@@ -147,7 +146,7 @@ func (s *Server) adminUserAdd(c *gin.Context) {
 		fail(err)
 		return
 	}
-	s.renderAdmin(c, nethttp.StatusCreated, adminPage{Note: ui.T(s.newBase(c, "").Lang, "user_added")})
+	s.renderAdmin(c, nethttp.StatusCreated, adminPage{Note: ui.T(lang(c), "user_added")})
 }
 
 func (s *Server) adminUserPost(c *gin.Context) {
@@ -271,10 +270,8 @@ func (s *Server) adminMailboxPost(c *gin.Context) {
 		s.adminDone(c, err, put)
 		return
 	}
-	box := engine.Mailbox{Server: srv, Folder: strings.TrimSpace(c.PostForm("folder")), After: strings.TrimSpace(c.PostForm("after"))}
-	if to, ok := strings.CutPrefix(box.After, "move:"); ok {
-		box.After, box.MoveTo = engine.AfterMove, to
-	}
+	box := engine.Mailbox{Server: srv, Folder: strings.TrimSpace(c.PostForm("folder"))}
+	box.After, box.MoveTo = engine.ParseAfter(c.PostForm("after"))
 	d.PutMailbox(box)
 	s.saveDeskForm(c, d, put)
 }

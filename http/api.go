@@ -349,19 +349,26 @@ func (s *Server) createTicket(c *gin.Context) {
 	s.answerTicket(c, r.TicketID, nethttp.StatusCreated)
 }
 
-// searchError answers a failed search: a bad query is the caller's
-// mistake and names its position.
+// searchError answers a failed search: a bad query, a bad cursor or one
+// past its deadline is the caller's to change, and says where.
 func (s *Server) searchError(c *gin.Context, err error) {
-	var se *index.SyntaxError
-	if errors.As(err, &se) {
-		s.fail(c, nethttp.StatusBadRequest, "bad_query", se.Error())
-		return
-	}
-	if strings.Contains(err.Error(), "bad cursor") || strings.Contains(err.Error(), "took longer") {
-		s.fail(c, nethttp.StatusBadRequest, "bad_query", strings.TrimPrefix(err.Error(), "index: "))
+	if msg, ok := queryMessage(err); ok {
+		s.fail(c, nethttp.StatusBadRequest, "bad_query", msg)
 		return
 	}
 	s.error(c, err)
+}
+
+// queryMessage is a refused query's message for the caller.
+func queryMessage(err error) (string, bool) {
+	if !errors.Is(err, index.ErrQuery) {
+		return "", false
+	}
+	var se *index.SyntaxError
+	if errors.As(err, &se) {
+		return se.Error(), true
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(err.Error(), "index: "), ": "+index.ErrQuery.Error()), true
 }
 
 // visibleBundle loads a ticket the caller may see; anything else is 404,
@@ -519,9 +526,6 @@ type textJSON struct {
 	Text string `json:"text"`
 }
 
-// maxMessageText caps the text of a reply or note.
-const maxMessageText = 256 << 10
-
 func (s *Server) addStaffMessage(c *gin.Context, note bool) {
 	b, ok := s.visibleBundle(c, c.Param("id"))
 	if !ok {
@@ -529,10 +533,6 @@ func (s *Server) addStaffMessage(c *gin.Context, note bool) {
 	}
 	var in textJSON
 	if !s.bindJSON(c, &in) {
-		return
-	}
-	if strings.TrimSpace(in.Text) == "" || len(in.Text) > maxMessageText {
-		s.fail(c, nethttp.StatusBadRequest, "invalid", fmt.Sprintf("text: 1 to %d bytes", maxMessageText))
 		return
 	}
 	add := s.eng.AddReply

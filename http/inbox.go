@@ -85,19 +85,17 @@ func (s *Server) inbox(c *gin.Context) {
 
 func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string) {
 	ctx := c.Request.Context()
-	b := s.newBase(c, ui.T(s.newBase(c, "").Lang, "inbox"))
+	b := s.newBase(c, "inbox")
 	p := inboxPage{base: b, Query: q, First: cursor != "", ViewError: viewErr, BulkNote: bulkNote,
 		Statuses: statuses(), Priorities: priorities(), Fields: strings.Join(index.Fields(), " ")}
 	status := nethttp.StatusOK
 	colour := s.categoryColours(c)
 	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: scopeOf(c), Size: inboxSize, Cursor: cursor,
 		Facets: true, Highlight: true})
-	var se *index.SyntaxError
+	msg, refused := queryMessage(err)
 	switch {
-	case errors.As(err, &se):
-		p.Error, status = se.Error(), nethttp.StatusBadRequest
-	case err != nil && (strings.Contains(err.Error(), "bad cursor") || strings.Contains(err.Error(), "took longer")):
-		p.Error, status = strings.TrimPrefix(err.Error(), "index: "), nethttp.StatusBadRequest
+	case refused:
+		p.Error, status = msg, nethttp.StatusBadRequest
 	case err != nil:
 		s.pageError(c, err)
 		return
@@ -351,7 +349,7 @@ func (s *Server) bulkPost(c *gin.Context) {
 	q := c.PostForm("q")
 	ids := c.PostFormArray("id")
 	if len(ids) == 0 {
-		s.renderInbox(c, q, "", "", ui.T(s.newBase(c, "").Lang, "no_selection"))
+		s.renderInbox(c, q, "", "", ui.T(lang(c), "no_selection"))
 		return
 	}
 	var ch engine.Change
@@ -396,7 +394,7 @@ func (s *Server) bulkPost(c *gin.Context) {
 		changed++
 	}
 	s.waitSearchable(c)
-	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(s.newBase(c, "").Lang, "bulk_done")))
+	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done")))
 }
 
 // applyTagOps adds +tag (or tag) and removes -tag.

@@ -21,8 +21,7 @@ type mePage struct {
 func (s *Server) mePageGet(c *gin.Context) { s.renderMe(c, nethttp.StatusOK, mePage{}) }
 
 func (s *Server) renderMe(c *gin.Context, status int, p mePage) {
-	b := s.newBase(c, "")
-	b.Title = ui.T(b.Lang, "me")
+	b := s.newBase(c, "me")
 	p.base = b
 	tokens, err := s.eng.APITokens(c.Request.Context(), b.User.ID)
 	if err != nil {
@@ -40,16 +39,16 @@ func (s *Server) mePost(c *gin.Context) {
 		return
 	}
 	who(c).User = u // this page already in the new language
-	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(ui.Pick(u.Language, c.GetHeader("Accept-Language")), "saved")})
+	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(lang(c), "saved")})
 }
 
 func (s *Server) passwordPost(c *gin.Context) {
 	ctx := c.Request.Context()
 	u := who(c).User
-	lang := s.newBase(c, "").Lang
+	l := lang(c)
 	if _, err := s.eng.Authenticate(ctx, u.Email, c.PostForm("current")); err != nil {
 		if errors.Is(err, engine.ErrBadLogin) {
-			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: ui.T(lang, "wrong_password")})
+			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: ui.T(l, "wrong_password")})
 			return
 		}
 		s.pageError(c, err)
@@ -63,7 +62,7 @@ func (s *Server) passwordPost(c *gin.Context) {
 		s.pageError(c, err)
 		return
 	}
-	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(lang, "password_changed")})
+	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(l, "password_changed")})
 }
 
 func (s *Server) tokenPost(c *gin.Context) {

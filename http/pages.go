@@ -59,19 +59,30 @@ type base struct {
 	User                     *engine.User
 }
 
-// newBase fills a page's common part for the request.
-func (s *Server) newBase(c *gin.Context, title string) base {
-	b := base{Title: title, Nonce: nonce()}
+// lang is the UI language of the request: the user's setting, else the
+// browser's.
+func lang(c *gin.Context) string {
 	setting := ""
+	if p := who(c); p != nil {
+		setting = p.User.Language
+	}
+	return ui.Pick(setting, c.GetHeader("Accept-Language"))
+}
+
+// newBase fills a page's common part for the request; a title that is a
+// UI string key is put in the page's language.
+func (s *Server) newBase(c *gin.Context, titleKey string) base {
+	b := base{Nonce: nonce(), Lang: lang(c)}
+	if titleKey != "" {
+		b.Title = ui.T(b.Lang, titleKey)
+	}
 	if p := who(c); p != nil {
 		u := p.User
 		b.User = &u
-		setting = u.Language
 		if p.Session != nil {
 			b.CSRF = p.Session.CSRF
 		}
 	}
-	b.Lang = ui.Pick(setting, c.GetHeader("Accept-Language"))
 	return b
 }
 
@@ -150,7 +161,7 @@ func safeNext(next string) string {
 }
 
 func (s *Server) loginForm(c *gin.Context) {
-	b := s.newBase(c, ui.T(s.newBase(c, "").Lang, "sign_in"))
+	b := s.newBase(c, "sign_in")
 	if b.User != nil {
 		c.Redirect(nethttp.StatusSeeOther, safeNext(c.Query("next")))
 		return
@@ -159,8 +170,7 @@ func (s *Server) loginForm(c *gin.Context) {
 }
 
 func (s *Server) loginPost(c *gin.Context) {
-	b := s.newBase(c, "")
-	b.Title = ui.T(b.Lang, "sign_in")
+	b := s.newBase(c, "sign_in")
 	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
 	_, err := s.signIn(c, email, c.PostForm("password"))
 	var rl *rateLimited

@@ -58,7 +58,7 @@ func TestMePage(t *testing.T) {
 	if st, _, body := c.form("/me", url.Values{"name": {"Sam"}, "language": {"pl"}}); st != 200 || !strings.Contains(body, "Zapisano") {
 		t.Errorf("language: %d", st)
 	}
-	if _, body := c.raw("GET", "/", nil); !strings.Contains(body2(body), "Skrzynka") {
+	if _, body := c.raw("GET", "/", nil); !strings.Contains(string(body), "Skrzynka") {
 		t.Errorf("the inbox is not in Polish after choosing it")
 	}
 	if st, _, _ := c.form("/me/password", url.Values{"current": {"not it at all"}, "new": {"a new long password"}}); st != 400 {
@@ -95,8 +95,6 @@ func TestMePage(t *testing.T) {
 	}
 	bearer.wantError("GET", "/api/v1/me", nil, 401)
 }
-
-func body2(b []byte) string { return string(b) }
 
 // TestAdminPage: only admins reach it; an admin adds a user, and disabling
 // a user ends their session at once (AC-11); a bad pattern is named next

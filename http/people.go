@@ -110,7 +110,8 @@ func (s *Server) accountPage(c *gin.Context) {
 }
 
 func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope index.Scope) {
-	b := s.newBase(c, p.Name)
+	b := s.newBase(c, "")
+	b.Title = p.Name
 	p.base = b
 	res, err := s.idx.Search(c.Request.Context(), index.Request{Query: "sort:updated-desc", Scope: scope, Size: 100})
 	if err != nil {

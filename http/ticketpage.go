@@ -317,10 +317,6 @@ func (s *Server) staffMessagePost(c *gin.Context, note bool) {
 			}
 		})
 	}
-	if strings.TrimSpace(text) == "" || len(text) > maxMessageText {
-		fail(fmt.Sprintf("text: 1 to %d bytes", maxMessageText))
-		return
-	}
 	add := s.eng.AddReply
 	if note {
 		add = s.eng.AddNote
@@ -370,11 +366,8 @@ func (s *Server) updatePost(c *gin.Context) {
 			ch.Tags = &tags
 		}
 	}
-	if _, ok := c.GetPostForm("csrf"); ok {
-		w := c.PostFormArray("watchers")
-		if !slices.Equal(w, t.Watchers) && !(len(w) == 0 && len(t.Watchers) == 0) {
-			ch.Watchers = &w
-		}
+	if w := c.PostFormArray("watchers"); !slices.Equal(w, t.Watchers) {
+		ch.Watchers = &w
 	}
 	if v := strings.TrimSpace(c.PostForm("contact")); v != "" && (b.Contact == nil || !slices.Contains(b.Contact.Addresses, strings.ToLower(v))) {
 		ct, err := s.eng.ContactByAddress(ctx, v)
@@ -515,7 +508,7 @@ func (s *Server) splitPost(c *gin.Context) {
 // previewPost renders Markdown exactly as a sent reply or note will be.
 func (s *Server) previewPost(c *gin.Context) {
 	text := c.PostForm("text")
-	if len(text) > maxMessageText {
+	if len(text) > engine.MaxStaffText {
 		c.String(nethttp.StatusBadRequest, "too long")
 		return
 	}

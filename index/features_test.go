@@ -206,10 +206,11 @@ func TestAttachmentText(t *testing.T) {
 // own term statistics, and with a handful of tickets two shards' statistics
 // differ more than the weights do (see README, Search).
 func TestQuotedHistoryWeighsLess(t *testing.T) {
-	old := NewShards
-	NewShards = 1
-	t.Cleanup(func() { NewShards = old })
 	f := newFixture(t)
+	f.shards = 1
+	f.idx.Close()
+	os.RemoveAll(f.dir)
+	f.open(t)
 	f.intake(t, "quoting", "", mail("q@q.example", "Re: order", "<q1@x>",
 		"Thanks, all sorted now.\r\n\r\nOn Mon, 2 Feb 2026 at 09:00, Support <support@desk.example.com> wrote:\r\n> Your kumquat shipment is delayed.\r\n> We are sorry."))
 	f.intake(t, "saying", "", mail("s@s.example", "Order", "<s1@x>",

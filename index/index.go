@@ -88,10 +88,16 @@ type Index struct {
 	closeErr  error
 }
 
-// Open opens the index in dir, creating it if missing. A missing index is
-// rebuilt by the follower from the store (REL-02).
+// Open opens the index in dir, creating it if missing with one shard per
+// core. A missing index is rebuilt by the follower from the store (REL-02).
 func Open(dir string, eng *engine.Store, log *slog.Logger) (*Index, error) {
-	parts, err := openShards(dir, log)
+	return OpenShards(dir, 0, eng, log)
+}
+
+// OpenShards is Open with the shard count a new index gets (0: one per
+// core); an existing index keeps the count it was made with.
+func OpenShards(dir string, shards int, eng *engine.Store, log *slog.Logger) (*Index, error) {
+	parts, err := openShards(dir, shards, log)
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}

@@ -16,13 +16,14 @@ import (
 )
 
 type fixture struct {
-	eng   *engine.Store
-	idx   *Index
-	dir   string
-	desk  engine.Desk
-	other engine.Desk
-	agent engine.User
-	tix   map[string]engine.IntakeResult
+	shards int // for a new index; 0: one per core
+	eng    *engine.Store
+	idx    *Index
+	dir    string
+	desk   engine.Desk
+	other  engine.Desk
+	agent  engine.User
+	tix    map[string]engine.IntakeResult
 }
 
 func mail(from, subject, id, body string) []byte {
@@ -67,7 +68,7 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) open(t *testing.T) {
 	t.Helper()
-	idx, err := Open(f.dir, f.eng, slog.New(slog.DiscardHandler))
+	idx, err := OpenShards(f.dir, f.shards, f.eng, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

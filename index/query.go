@@ -58,6 +58,9 @@ type SyntaxError struct {
 	Hint string // e.g. the field meant
 }
 
+// Unwrap makes a syntax error an ErrQuery.
+func (e *SyntaxError) Unwrap() error { return ErrQuery }
+
 func (e *SyntaxError) Error() string {
 	s := fmt.Sprintf("index: query: %s at 1:%d", e.Msg, e.Col)
 	if e.Hint != "" {

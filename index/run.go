@@ -58,6 +58,11 @@ func facetFields() []string {
 	return []string{"status", "priority", "category", "desk", "assignee", "customer", "account", "type", "tag", "source", "sla"}
 }
 
+// ErrQuery marks a search refused for what the searcher asked (a bad
+// cursor, a query past its deadline) rather than a failure of the index;
+// a *SyntaxError is one too.
+var ErrQuery = errors.New("query refused")
+
 // facetValues is how many values a facet returns, largest first;
 // shardFacetSize is how many each shard is asked for. A shard must return
 // every value it has, or a value cut from one shard's list would lose that
@@ -145,7 +150,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	if err != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("index: query took longer than %v: narrow it down", deadline)
+			return nil, fmt.Errorf("index: query took longer than %v: narrow it down: %w", deadline, ErrQuery)
 		}
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
@@ -235,7 +240,7 @@ func decodeCursor(s string, n int) ([]string, error) {
 		err = json.Unmarshal(b, &v)
 	}
 	if err != nil || len(v) != n {
-		return nil, fmt.Errorf("index: bad cursor: start again from the first page")
+		return nil, fmt.Errorf("index: bad cursor: start again from the first page: %w", ErrQuery)
 	}
 	return v, nil
 }

@@ -24,14 +24,11 @@ const shardsFile = "shards"
 // maxShards bounds the shard count a directory may name.
 const maxShards = 64
 
-// NewShards is how many shards a new index gets; 0 means one per core
-// (GOMAXPROCS), at most 8. An existing index keeps the count it was made
-// with.
-var NewShards = 0
-
-func shardCount() int {
-	if NewShards > 0 {
-		return min(NewShards, maxShards)
+// shardCount is how many shards a new index gets when asked for n: n, or
+// for 0 one per core (GOMAXPROCS), at most 8.
+func shardCount(n int) int {
+	if n > 0 {
+		return min(n, maxShards)
 	}
 	return min(max(runtime.GOMAXPROCS(0), 1), 8)
 }
@@ -50,7 +47,7 @@ func shardOf(id string, n int) int {
 // missing or empty. A directory in the layout before shards (one Bleve
 // index at its top) is removed and made anew: the index is derived, and
 // the follower rebuilds it from the store (invariant 1).
-func openShards(dir string, log *slog.Logger) ([]bleve.Index, error) {
+func openShards(dir string, newShards int, log *slog.Logger) ([]bleve.Index, error) {
 	n, err := readShardCount(dir)
 	if errors.Is(err, errNoShards) {
 		if _, serr := os.Stat(filepath.Join(dir, "index_meta.json")); serr == nil {
@@ -70,7 +67,7 @@ func openShards(dir string, log *slog.Logger) ([]bleve.Index, error) {
 				return nil, err
 			}
 		}
-		return createShards(dir, shardCount())
+		return createShards(dir, shardCount(newShards))
 	}
 	if err != nil {
 		return nil, err

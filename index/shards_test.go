@@ -19,10 +19,7 @@ import (
 // withShards opens a fresh index of the fixture's store with n shards.
 func withShards(t *testing.T, f *fixture, n int) *Index {
 	t.Helper()
-	old := NewShards
-	NewShards = n
-	defer func() { NewShards = old }()
-	idx, err := Open(filepath.Join(t.TempDir(), "index"), f.eng, slog.New(slog.DiscardHandler))
+	idx, err := OpenShards(filepath.Join(t.TempDir(), "index"), n, f.eng, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +108,7 @@ func TestShardsAnswerAsOne(t *testing.T) {
 func TestLostShardIsRebuilt(t *testing.T) {
 	f := newFixture(t)
 	manyTickets(t, f, 30)
-	old := NewShards
-	NewShards = 2
-	t.Cleanup(func() { NewShards = old })
+	f.shards = 2
 	f.idx.Close()
 	os.RemoveAll(f.dir)
 	f.open(t)

@@ -103,7 +103,6 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if *shards < 0 {
 		return fmt.Errorf("%w: --shards must be 0 or more", errUsage)
 	}
-	index.NewShards = *shards
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: bench takes no arguments, got %q", errUsage, fs.Args())
 	}
@@ -128,7 +127,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		defer os.RemoveAll(tmp)
 		dir = tmp
 	}
-	b := &bencher{env: env, src: src, dir: dir, perClass: *perClass, seed: *seed, settle: *settle}
+	b := &bencher{env: env, src: src, dir: dir, perClass: *perClass, seed: *seed, settle: *settle, shards: *shards}
 	rep, err := b.run(ctx, *raw)
 	if err != nil {
 		return err
@@ -158,6 +157,7 @@ type bencher struct {
 	perClass int
 	seed     uint64
 	settle   bool
+	shards   int
 
 	sample []*benchTicket // a uniform sample of the corpus, for queries
 	seen   int
@@ -185,7 +185,7 @@ func (b *bencher) run(ctx context.Context, withRaw bool) (*benchReport, error) {
 		return nil, err
 	}
 	defer st.Close()
-	idx, err := index.Open(filepath.Join(b.dir, "index"), st, b.env.log)
+	idx, err := index.OpenShards(filepath.Join(b.dir, "index"), b.shards, st, b.env.log)
 	if err != nil {
 		return nil, err
 	}

@@ -100,10 +100,8 @@ func runDesk(ctx context.Context, env *cliEnv, args []string) error {
 		if *user == "" || srv.Password.IsZero() {
 			return fmt.Errorf("%w: a mailbox needs --user and --password-env or --password-stdin", errUsage)
 		}
-		box := engine.Mailbox{Server: srv, Folder: *folder, After: *after}
-		if to, ok := strings.CutPrefix(*after, "move:"); ok {
-			box.After, box.MoveTo = engine.AfterMove, to
-		}
+		box := engine.Mailbox{Server: srv, Folder: *folder}
+		box.After, box.MoveTo = engine.ParseAfter(*after)
 		d.PutMailbox(box)
 	case "smtp":
 		srv, err := server()
