@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -42,12 +41,14 @@ func Slug(name string) string {
 	return strings.TrimRight(b.String(), "-")
 }
 
-func checkNamed(kind, id, name string) error {
+// checkNamed checks a category's or a type's id and name; kind is the UI
+// string of what it is ("category", "type").
+func checkNamed(kind Key, id, name string) error {
 	if !slugRe.MatchString(id) {
-		return fmt.Errorf("engine: %s id %q: lower-case letters, digits, - and _, at most 64: %w", kind, id, ErrInvalid)
+		return Errorf(CodeInvalid, "err_named_id", "engine: %s id %q: lower-case letters, digits, - and _, at most 64", kind, id)
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 100 {
-		return fmt.Errorf("engine: %s name: 1 to 100 characters: %w", kind, ErrInvalid)
+		return Errorf(CodeInvalid, "err_named_name", "engine: %s name: 1 to 100 characters", kind)
 	}
 	return nil
 }
@@ -62,7 +63,7 @@ func (s *Store) SaveCategory(ctx context.Context, c Category) (Category, error) 
 		return c, err
 	}
 	if !colourRe.MatchString(c.Colour) {
-		return c, fmt.Errorf("engine: category colour %q: want #rrggbb: %w", c.Colour, ErrInvalid)
+		return c, Errorf(CodeInvalid, "err_category_colour", "engine: category colour %q: want #rrggbb", c.Colour)
 	}
 	c.Colour = strings.ToLower(c.Colour)
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
@@ -95,7 +96,7 @@ func (s *Store) SaveTicketType(ctx context.Context, t TicketType) (TicketType, e
 		return t, err
 	}
 	if t.FirstResponseSLA < 0 || t.ResolutionSLA < 0 || t.FirstResponseSLA > 365*24*time.Hour || t.ResolutionSLA > 365*24*time.Hour {
-		return t, fmt.Errorf("engine: type %s: SLA targets from 0 to a year: %w", t.ID, ErrInvalid)
+		return t, Errorf(CodeInvalid, "err_type_sla", "engine: type %s: SLA targets from 0 to a year", t.ID)
 	}
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		w.op = "ttype"

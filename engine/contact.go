@@ -20,7 +20,7 @@ func contactAddresses(in []string) ([]string, error) {
 	for _, a := range in {
 		n := normAddr(a)
 		if n == "" {
-			return nil, fmt.Errorf("engine: contact address %q is not an address: %w", strings.TrimSpace(a), ErrInvalid)
+			return nil, Errorf(CodeInvalid, "err_contact_address", "engine: contact address %q is not an address", strings.TrimSpace(a))
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)
@@ -28,9 +28,9 @@ func contactAddresses(in []string) ([]string, error) {
 	}
 	switch {
 	case len(out) == 0:
-		return nil, fmt.Errorf("engine: contact needs an address: %w", ErrInvalid)
+		return nil, Errorf(CodeInvalid, "err_contact_no_address", "engine: contact needs an address")
 	case len(out) > maxContactAddresses:
-		return nil, fmt.Errorf("engine: contact: at most %d addresses: %w", maxContactAddresses, ErrInvalid)
+		return nil, Errorf(CodeInvalid, "err_contact_addresses_max", "engine: contact: at most %d addresses", maxContactAddresses)
 	}
 	return out, nil
 }
@@ -40,7 +40,7 @@ func contactAddresses(in []string) ([]string, error) {
 func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	if utf8.RuneCountInString(c.Name) > 200 {
-		return c, fmt.Errorf("engine: contact name: at most 200 characters: %w", ErrInvalid)
+		return c, Errorf(CodeInvalid, "err_contact_name", "engine: contact name: at most 200 characters")
 	}
 	addrs, err := contactAddresses(c.Addresses)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 		for _, a := range c.Addresses {
 			id, err := getRaw(txn, key(pCAddr, a))
 			if err == nil && string(id) != c.ID {
-				return fmt.Errorf("engine: %s belongs to another contact (merge the two instead): %w", a, ErrConflict)
+				return Errorf(CodeConflict, "err_contact_address_taken", "engine: %s belongs to another contact (merge the two instead)", a)
 			}
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
@@ -92,7 +92,7 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 // occasional operation, not a hot path.
 func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string) (Contact, error) {
 	if fromID == intoID {
-		return Contact{}, fmt.Errorf("engine: merge contact %s into itself: %w", fromID, ErrInvalid)
+		return Contact{}, Errorf(CodeInvalid, "err_contact_merge_self", "engine: merge contact %s into itself", fromID)
 	}
 	var into Contact
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {

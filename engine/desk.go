@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ func validDeskCode(code string) bool {
 func normalizeDesk(d *Desk) error {
 	d.Code = strings.ToLower(strings.TrimSpace(d.Code))
 	if !validDeskCode(d.Code) {
-		return fmt.Errorf("engine: desk code %q: use 1-32 of a-z, 0-9, - and _: %w", d.Code, ErrInvalid)
+		return Errorf(CodeInvalid, "err_desk_code", "engine: desk code %q: use 1-32 of a-z, 0-9, - and _", d.Code)
 	}
 	if d.Name == "" {
 		d.Name = d.Code
@@ -45,13 +46,13 @@ func normalizeDesk(d *Desk) error {
 		d.Pattern = DefaultPattern
 	}
 	if _, err := number.Parse(d.Pattern); err != nil {
-		return fmt.Errorf("engine: desk %s: %w: %w", d.Code, err, ErrInvalid)
+		return patternError(d.Code, err)
 	}
 	if d.DefaultPriority == "" {
 		d.DefaultPriority = "normal"
 	}
 	if !validPriority(d.DefaultPriority) {
-		return fmt.Errorf("engine: desk %s: default priority %q: want low, normal, high or urgent: %w", d.Code, d.DefaultPriority, ErrInvalid)
+		return Errorf(CodeInvalid, "err_desk_default_priority", "engine: desk %s: default priority %q: want low, normal, high or urgent", d.Code, d.DefaultPriority)
 	}
 	if d.SubjectWindowDays <= 0 {
 		d.SubjectWindowDays = 14
@@ -60,13 +61,13 @@ func normalizeDesk(d *Desk) error {
 		d.ClosedPolicy = ClosedReopen
 	}
 	if d.ClosedPolicy != ClosedReopen && d.ClosedPolicy != ClosedFollowUp {
-		return fmt.Errorf("engine: desk %s: closed policy %q: want %s or %s: %w", d.Code, d.ClosedPolicy, ClosedReopen, ClosedFollowUp, ErrInvalid)
+		return Errorf(CodeInvalid, "err_desk_closed_policy", "engine: desk %s: closed policy %q: want %s or %s", d.Code, d.ClosedPolicy, ClosedReopen, ClosedFollowUp)
 	}
 	if d.UnverifiedPolicy == "" {
 		d.UnverifiedPolicy = UnverifiedAttach
 	}
 	if d.UnverifiedPolicy != UnverifiedAttach && d.UnverifiedPolicy != UnverifiedNewLinked {
-		return fmt.Errorf("engine: desk %s: unverified policy %q: want %s or %s: %w", d.Code, d.UnverifiedPolicy, UnverifiedAttach, UnverifiedNewLinked, ErrInvalid)
+		return Errorf(CodeInvalid, "err_desk_unverified_policy", "engine: desk %s: unverified policy %q: want %s or %s", d.Code, d.UnverifiedPolicy, UnverifiedAttach, UnverifiedNewLinked)
 	}
 	for i, a := range d.Addresses {
 		d.Addresses[i] = strings.ToLower(strings.TrimSpace(a))
@@ -83,6 +84,55 @@ func normalizeDesk(d *Desk) error {
 	return nil
 }
 
+// patternError is a number pattern the number package refuses, with the
+// rule it breaks as the message.
+func patternError(code string, err error) error {
+	text := fmt.Sprintf("engine: desk %s: %v", code, err)
+	var ne *number.Error
+	if !errors.As(err, &ne) {
+		return &Error{Code: CodeInvalid, Key: "err_pattern", Text: text}
+	}
+	return &Error{Code: CodeInvalid, Key: "err_pattern_" + ne.Reason, Args: ne.Args, Text: text}
+}
+
+// templateError is a mail template that compose.Check refuses: the
+// message names its first bad placeholder.
+func templateError(code, kind string, err error) error {
+	e := &Error{Code: CodeInvalid, Key: "err_template", Text: fmt.Sprintf("engine: desk %s template %s: %v", code, kind, err)}
+	var te *compose.TemplateError
+	if !errors.As(err, &te) {
+		return e
+	}
+	field := Key("template_" + te.Field)
+	switch {
+	case te.Unclosed:
+		e.Key, e.Args = "err_template_unclosed", []any{field, te.Pos}
+	case te.Name == "":
+		e.Key, e.Args = "err_template_empty", []any{field, te.Pos}
+	case te.Suggest != "":
+		e.Key, e.Args = "err_template_unknown_hint", []any{field, te.Pos, te.Name, te.Suggest}
+	default:
+		e.Key, e.Args = "err_template_unknown", []any{field, te.Pos, te.Name}
+	}
+	return e
+}
+
+// hoursError is a working-hours schedule that compose.ParseHours refuses:
+// the message says where, what was expected and what was found.
+func hoursError(code string, err error) error {
+	e := &Error{Code: CodeInvalid, Key: "err_hours", Text: fmt.Sprintf("engine: desk %s: hours: %v", code, err)}
+	var he *compose.HoursError
+	if !errors.As(err, &he) {
+		return e
+	}
+	var found any = Key("end_of_text")
+	if he.Found != "" {
+		found = strconv.Quote(he.Found)
+	}
+	e.Key, e.Args = "err_hours_"+he.Expected, []any{he.Pos, found, he.After}
+	return e
+}
+
 // normalizeMail validates a desk's mail settings: language, templates,
 // working hours, mailboxes and SMTP server.
 func normalizeMail(d *Desk) error {
@@ -91,23 +141,23 @@ func normalizeMail(d *Desk) error {
 		d.Language = "en"
 	case "en", "pl", "cs":
 	default:
-		return fmt.Errorf("engine: desk %s: language %q: want en, pl or cs: %w", d.Code, d.Language, ErrInvalid)
+		return Errorf(CodeInvalid, "err_desk_language", "engine: desk %s: language %q: want en, pl or cs", d.Code, d.Language)
 	}
 	for kind, t := range d.Templates {
 		if _, ok := compose.Defaults("en")[compose.Kind(kind)]; !ok {
-			return fmt.Errorf("engine: desk %s: no template kind %q: %w", d.Code, kind, ErrInvalid)
+			return Errorf(CodeInvalid, "err_desk_template_kind", "engine: desk %s: no template kind %q", d.Code, kind)
 		}
 		if err := compose.Check(compose.Template{Subject: t.Subject, Body: t.Body}); err != nil {
-			return fmt.Errorf("engine: desk %s template %s: %w: %w", d.Code, kind, err, ErrInvalid)
+			return templateError(d.Code, kind, err)
 		}
 	}
 	if d.TimeZone != "" {
 		if _, err := time.LoadLocation(d.TimeZone); err != nil {
-			return fmt.Errorf("engine: desk %s: time zone %q: %w", d.Code, d.TimeZone, ErrInvalid)
+			return Errorf(CodeInvalid, "err_desk_time_zone", "engine: desk %s: time zone %q", d.Code, d.TimeZone)
 		}
 	}
 	if _, err := compose.ParseHours(d.Hours, d.TimeZone); err != nil {
-		return fmt.Errorf("engine: desk %s: hours: %w: %w", d.Code, err, ErrInvalid)
+		return hoursError(d.Code, err)
 	}
 	if d.AutoMailsPerHour <= 0 {
 		d.AutoMailsPerHour = 1
@@ -147,9 +197,9 @@ func (s *Store) saveDeskTxn(txn *badger.Txn, w *writeCtx, d *Desk) error {
 	idb, err := getRaw(txn, key(pDeskCode, d.Code))
 	switch {
 	case err == nil && string(idb) != d.ID && d.ID != "":
-		return fmt.Errorf("engine: desk code %q is taken: %w", d.Code, ErrConflict)
+		return Errorf(CodeConflict, "err_desk_code_taken", "engine: desk code %q is taken", d.Code)
 	case err == nil && d.ID == "":
-		return fmt.Errorf("engine: desk code %q is taken: %w", d.Code, ErrConflict)
+		return Errorf(CodeConflict, "err_desk_code_taken", "engine: desk code %q is taken", d.Code)
 	case err != nil && !errors.Is(err, ErrNotFound):
 		return err
 	}
@@ -207,7 +257,7 @@ func (s *Store) DeskByCode(ctx context.Context, code string) (Desk, error) {
 func deskByCodeTxn(txn *badger.Txn, code string, d *Desk) error {
 	id, err := getRaw(txn, key(pDeskCode, code))
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("engine: desk %q: %w", code, ErrNotFound)
+		return Errorf(CodeNotFound, "err_desk_unknown", "engine: desk %q", code)
 	}
 	if err != nil {
 		return err
@@ -220,7 +270,7 @@ func (s *Store) Desk(ctx context.Context, id string) (Desk, error) {
 	var d Desk
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pDesk, id), &d) })
 	if errors.Is(err, ErrNotFound) {
-		return d, fmt.Errorf("engine: desk %s: %w", id, ErrNotFound)
+		return d, Errorf(CodeNotFound, "err_no_desk", "engine: desk %s", id)
 	}
 	return d, err
 }

@@ -205,7 +205,7 @@ func (s *Store) allocNumber(txn *badger.Txn, desk *Desk, now time.Time) (string,
 			return num, txn.Set(ck, u64b(n))
 		}
 	}
-	return "", fmt.Errorf("engine: desk %s: no free ticket number: %w", desk.Code, ErrConflict)
+	return "", Errorf(CodeConflict, "err_no_free_number", "engine: desk %s: no free ticket number", desk.Code)
 }
 
 // linkRelated links ticket a to b (both ways) with an audit entry on each.

@@ -105,7 +105,7 @@ type MailboxState struct {
 func normalizeServer(what string, s *Server, defPort int) error {
 	s.Host = strings.TrimSpace(s.Host)
 	if s.Host == "" {
-		return fmt.Errorf("engine: %s: host is empty: %w", what, ErrInvalid)
+		return Errorf(CodeInvalid, "err_server_host", "engine: %s: host is empty", what)
 	}
 	if s.Security == "" {
 		s.Security = SecurityTLS
@@ -113,16 +113,16 @@ func normalizeServer(what string, s *Server, defPort int) error {
 	switch s.Security {
 	case SecurityTLS, SecurityStartTLS, SecurityNone:
 	default:
-		return fmt.Errorf("engine: %s: security %q: want tls, starttls or none: %w", what, s.Security, ErrInvalid)
+		return Errorf(CodeInvalid, "err_server_security", "engine: %s: security %q: want tls, starttls or none", what, s.Security)
 	}
 	if s.Port == 0 {
 		s.Port = defPort
 	}
 	if s.Port < 1 || s.Port > 65535 {
-		return fmt.Errorf("engine: %s: port %d: %w", what, s.Port, ErrInvalid)
+		return Errorf(CodeInvalid, "err_server_port", "engine: %s: port %d", what, s.Port)
 	}
 	if s.OAuth2 != nil && s.OAuth2.TokenURL == "" {
-		return fmt.Errorf("engine: %s: oauth2 needs a token URL: %w", what, ErrInvalid)
+		return Errorf(CodeInvalid, "err_server_oauth2", "engine: %s: oauth2 needs a token URL", what)
 	}
 	return nil
 }
@@ -149,10 +149,10 @@ func normalizeMailbox(d *Desk, i int, m *Mailbox, newID func() string) error {
 	case AfterSeen, AfterDelete:
 	case AfterMove:
 		if m.MoveTo == "" {
-			return fmt.Errorf("engine: %s: after=move needs a folder to move to: %w", what, ErrInvalid)
+			return Errorf(CodeInvalid, "err_mailbox_move_to", "engine: %s: after=move needs a folder to move to", what)
 		}
 	default:
-		return fmt.Errorf("engine: %s: after %q: want seen, move or delete: %w", what, m.After, ErrInvalid)
+		return Errorf(CodeInvalid, "err_mailbox_after", "engine: %s: after %q: want seen, move or delete", what, m.After)
 	}
 	if m.MaxBytes <= 0 {
 		m.MaxBytes = 25 << 20

@@ -18,7 +18,7 @@ const maxMergeMessages = 100000
 // numbers that named it lead to into.
 func (s *Store) Merge(ctx context.Context, actor, fromID, intoID string) error {
 	if fromID == intoID {
-		return fmt.Errorf("engine: merge %s into itself: %w", fromID, ErrInvalid)
+		return Errorf(CodeInvalid, "err_merge_self", "engine: merge %s into itself", fromID)
 	}
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		var from, into Ticket
@@ -30,15 +30,15 @@ func (s *Store) Merge(ctx context.Context, actor, fromID, intoID string) error {
 			return fmt.Errorf("engine: merge target %s: %w", intoID, err)
 		}
 		if into.ID == from.ID || from.Links.MergedInto != "" {
-			return fmt.Errorf("engine: ticket %s is already merged: %w", from.Number, ErrConflict)
+			return Errorf(CodeConflict, "err_merge_merged", "engine: ticket %s is already merged", from.Number)
 		}
 		if from.DeskID != into.DeskID {
-			return fmt.Errorf("engine: merge across desks: %w", ErrInvalid)
+			return Errorf(CodeInvalid, "err_merge_desks", "engine: merge across desks")
 		}
 		prefix := append(key(pTMsg, from.ID), '/')
 		keys := keysWithPrefix(txn, prefix)
 		if len(keys) > maxMergeMessages {
-			return fmt.Errorf("engine: merge of %d messages: %w", len(keys), ErrInvalid)
+			return Errorf(CodeInvalid, "err_merge_too_many", "engine: merge of %d messages", len(keys))
 		}
 		for _, k := range keys {
 			id := string(k[len(prefix):])
@@ -107,7 +107,7 @@ func (s *Store) Split(ctx context.Context, actor, msgID string) (Ticket, error) 
 			return err
 		}
 		if old.Messages <= 1 {
-			return fmt.Errorf("engine: split the only message of %s: %w", old.Number, ErrInvalid)
+			return Errorf(CodeInvalid, "err_split_only", "engine: split the only message of %s", old.Number)
 		}
 		var desk Desk
 		if err := getJSON(txn, key(pDesk, old.DeskID), &desk); err != nil {
@@ -168,7 +168,8 @@ const MaxStaffText = 256 << 10
 func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text, kind string) (Message, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > MaxStaffText {
-		return Message{}, fmt.Errorf("engine: %s text: 1 to %d bytes: %w", kind, MaxStaffText, ErrInvalid)
+		return Message{}, &Error{Code: CodeInvalid, Key: "err_staff_text", Args: []any{Key("kind_" + kind), MaxStaffText},
+			Text: fmt.Sprintf("engine: %s text: 1 to %d bytes", kind, MaxStaffText)}
 	}
 	var m Message
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
@@ -177,7 +178,7 @@ func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text
 			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
 		}
 		if !author.MemberOf(t.DeskID) {
-			return fmt.Errorf("engine: %s is not on the ticket's desk: %w", author.Email, ErrNotFound)
+			return Errorf(CodeNotFound, "err_not_on_desk", "engine: %s is not on the ticket's desk", author.Email)
 		}
 		var desk Desk
 		if err := getJSON(txn, key(pDesk, t.DeskID), &desk); err != nil {
@@ -256,7 +257,7 @@ func validStatus(s string) bool {
 // match the ticket's (REL-10).
 func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, version uint64) (Ticket, error) {
 	if !validStatus(status) {
-		return Ticket{}, fmt.Errorf("engine: status %q: want open, in_progress, waiting, resolved or closed: %w", status, ErrInvalid)
+		return Ticket{}, Errorf(CodeInvalid, "err_status", "engine: status %q: want open, in_progress, waiting, resolved or closed", status)
 	}
 	var t Ticket
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
@@ -264,7 +265,7 @@ func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, v
 			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
 		}
 		if version != 0 && version != t.Version {
-			return fmt.Errorf("engine: ticket %s changed meanwhile: %w", t.Number, ErrConflict)
+			return Errorf(CodeConflict, "err_changed_meanwhile", "engine: ticket %s changed meanwhile", t.Number)
 		}
 		if status == StatusClosed {
 			tasks, err := ticketTasks(txn, t.ID)
@@ -273,7 +274,7 @@ func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, v
 			}
 			for _, task := range tasks {
 				if !task.Done {
-					return fmt.Errorf("engine: ticket %s has an open task %q: %w", t.Number, task.Title, ErrConflict)
+					return Errorf(CodeConflict, "err_open_task", "engine: ticket %s has an open task %q", t.Number, task.Title)
 				}
 			}
 		}

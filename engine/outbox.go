@@ -504,7 +504,7 @@ func (s *Store) SendSummary(ctx context.Context, actor User, ticketID string) (O
 			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
 		}
 		if !actor.MemberOf(t.DeskID) {
-			return fmt.Errorf("engine: %s is not on the ticket's desk: %w", actor.Email, ErrNotFound)
+			return Errorf(CodeNotFound, "err_not_on_desk", "engine: %s is not on the ticket's desk", actor.Email)
 		}
 		var desk Desk
 		if err := getJSON(txn, key(pDesk, t.DeskID), &desk); err != nil {
@@ -512,7 +512,7 @@ func (s *Store) SendSummary(ctx context.Context, actor User, ticketID string) (O
 		}
 		to, cc := s.customerRecipients(txn, &desk, &t)
 		if len(to) == 0 {
-			return fmt.Errorf("engine: ticket %s has no customer address: %w", t.Number, ErrInvalid)
+			return Errorf(CodeInvalid, "err_no_customer_address", "engine: ticket %s has no customer address", t.Number)
 		}
 		v := s.ticketVars(txn, &desk, &t)
 		v.AgentName = actor.Name

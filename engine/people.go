@@ -33,20 +33,20 @@ func domainOf(addr string) string {
 func (s *Store) AddUser(ctx context.Context, u User) (User, error) {
 	a, err := mail.ParseAddress(u.Email)
 	if err != nil {
-		return User{}, fmt.Errorf("engine: user email %q: %w", u.Email, ErrInvalid)
+		return User{}, Errorf(CodeInvalid, "err_user_email", "engine: user email %q", u.Email)
 	}
 	u.Email = strings.ToLower(a.Address)
 	switch u.Role {
 	case RoleAdmin, RoleOperator, RoleAgent:
 	default:
-		return User{}, fmt.Errorf("engine: user role %q: want admin, operator or agent: %w", u.Role, ErrInvalid)
+		return User{}, Errorf(CodeInvalid, "err_user_role", "engine: user role %q: want admin, operator or agent", u.Role)
 	}
 	if u.Name == "" {
 		u.Name = a.Name
 	}
 	err = s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		if _, err := getRaw(txn, key(pUEmail, u.Email)); err == nil {
-			return fmt.Errorf("engine: user %s exists: %w", u.Email, ErrConflict)
+			return Errorf(CodeConflict, "err_user_exists", "engine: user %s exists", u.Email)
 		}
 		for _, d := range u.Desks {
 			if _, err := getRaw(txn, key(pDesk, d)); err != nil {
@@ -74,7 +74,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 func userByEmailTxn(txn *badger.Txn, email string, u *User) error {
 	id, err := getRaw(txn, key(pUEmail, email))
 	if errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("engine: user %s: %w", email, ErrNotFound)
+		return Errorf(CodeNotFound, "err_no_user", "engine: user %s", email)
 	}
 	if err != nil {
 		return err
@@ -103,18 +103,18 @@ func (u User) MemberOf(deskID string) bool {
 // SaveAccount creates an account; senders from its domains join it.
 func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 	if a.Name == "" {
-		return Account{}, fmt.Errorf("engine: account needs a name: %w", ErrInvalid)
+		return Account{}, Errorf(CodeInvalid, "err_account_name", "engine: account needs a name")
 	}
 	for i, d := range a.Domains {
 		a.Domains[i] = strings.ToLower(strings.TrimSpace(d))
 		if a.Domains[i] == "" || strings.ContainsAny(a.Domains[i], " @/") {
-			return Account{}, fmt.Errorf("engine: account domain %q: %w", d, ErrInvalid)
+			return Account{}, Errorf(CodeInvalid, "err_account_domain", "engine: account domain %q", d)
 		}
 	}
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		for _, d := range a.Domains {
 			if id, err := getRaw(txn, key(pADom, d)); err == nil && string(id) != a.ID {
-				return fmt.Errorf("engine: domain %s belongs to another account: %w", d, ErrConflict)
+				return Errorf(CodeConflict, "err_account_domain_taken", "engine: domain %s belongs to another account", d)
 			}
 		}
 		if a.ID == "" {
@@ -162,9 +162,9 @@ func (s *Store) SetProfile(ctx context.Context, userID, name, lang string) (User
 	name = strings.TrimSpace(name)
 	switch {
 	case len(name) > 200:
-		return User{}, fmt.Errorf("engine: name: at most 200 characters: %w", ErrInvalid)
+		return User{}, Errorf(CodeInvalid, "err_user_name", "engine: name: at most 200 characters")
 	case lang != "" && lang != "en" && lang != "pl" && lang != "cs":
-		return User{}, fmt.Errorf("engine: language %q: want en, pl or cs: %w", lang, ErrInvalid)
+		return User{}, Errorf(CodeInvalid, "err_user_language", "engine: language %q: want en, pl or cs", lang)
 	}
 	var u User
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
@@ -184,7 +184,7 @@ func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []
 	switch role {
 	case RoleAdmin, RoleOperator, RoleAgent:
 	default:
-		return User{}, fmt.Errorf("engine: user role %q: want admin, operator or agent: %w", role, ErrInvalid)
+		return User{}, Errorf(CodeInvalid, "err_user_role", "engine: user role %q: want admin, operator or agent", role)
 	}
 	var u User
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {

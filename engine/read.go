@@ -14,7 +14,7 @@ func (s *Store) Ticket(ctx context.Context, id string) (Ticket, error) {
 	var t Ticket
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pTicket, id), &t) })
 	if errors.Is(err, ErrNotFound) {
-		return t, fmt.Errorf("engine: ticket %s: %w", id, ErrNotFound)
+		return t, Errorf(CodeNotFound, "err_no_ticket", "engine: ticket %s", id)
 	}
 	return t, err
 }
@@ -33,7 +33,7 @@ func (s *Store) TicketByNumber(ctx context.Context, deskID, num string) (Ticket,
 		return getJSON(txn, key(pTicket, string(id)), &t)
 	})
 	if errors.Is(err, ErrNotFound) {
-		return t, fmt.Errorf("engine: ticket %s: %w", num, ErrNotFound)
+		return t, Errorf(CodeNotFound, "err_no_ticket_number", "engine: ticket %s", num)
 	}
 	return t, err
 }
@@ -69,7 +69,7 @@ func (s *Store) Message(ctx context.Context, id string) (Message, error) {
 	var m Message
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pMsg, id), &m) })
 	if errors.Is(err, ErrNotFound) {
-		return m, fmt.Errorf("engine: message %s: %w", id, ErrNotFound)
+		return m, Errorf(CodeNotFound, "err_no_message", "engine: message %s", id)
 	}
 	return m, err
 }
@@ -147,7 +147,7 @@ func (s *Store) Contact(ctx context.Context, id string) (Contact, error) {
 	var c Contact
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pContact, id), &c) })
 	if errors.Is(err, ErrNotFound) {
-		return c, fmt.Errorf("engine: contact %s: %w", id, ErrNotFound)
+		return c, Errorf(CodeNotFound, "err_no_contact", "engine: contact %s", id)
 	}
 	return c, err
 }
@@ -163,7 +163,7 @@ func (s *Store) ContactByAddress(ctx context.Context, addr string) (Contact, err
 		return getJSON(txn, key(pContact, string(id)), &c)
 	})
 	if errors.Is(err, ErrNotFound) {
-		return c, fmt.Errorf("engine: contact %s: %w", addr, ErrNotFound)
+		return c, Errorf(CodeNotFound, "err_no_contact_address", "engine: contact %s", addr)
 	}
 	return c, err
 }
@@ -173,7 +173,7 @@ func (s *Store) Account(ctx context.Context, id string) (Account, error) {
 	var a Account
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pAccount, id), &a) })
 	if errors.Is(err, ErrNotFound) {
-		return a, fmt.Errorf("engine: account %s: %w", id, ErrNotFound)
+		return a, Errorf(CodeNotFound, "err_no_account", "engine: account %s", id)
 	}
 	return a, err
 }
@@ -183,7 +183,7 @@ func (s *Store) User(ctx context.Context, id string) (User, error) {
 	var u User
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pUser, id), &u) })
 	if errors.Is(err, ErrNotFound) {
-		return u, fmt.Errorf("engine: user %s: %w", id, ErrNotFound)
+		return u, Errorf(CodeNotFound, "err_no_user", "engine: user %s", id)
 	}
 	return u, err
 }
@@ -314,7 +314,7 @@ func (s *Store) AccountFor(ctx context.Context, domainOrName string) (Account, e
 		return getJSON(txn, key(pAccount, string(id)), &a)
 	})
 	if errors.Is(err, ErrNotFound) {
-		return a, fmt.Errorf("engine: no account has the domain or name %q: %w", domainOrName, ErrNotFound)
+		return a, Errorf(CodeNotFound, "err_no_account_named", "engine: no account has the domain or name %q", domainOrName)
 	}
 	return a, err
 }

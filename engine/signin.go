@@ -54,9 +54,9 @@ func checkPassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLen:
-		return fmt.Errorf("engine: password: at least %d characters, got %d: %w", MinPasswordLen, n, ErrInvalid)
+		return Errorf(CodeInvalid, "err_password_short", "engine: password: at least %d characters, got %d", MinPasswordLen, n)
 	case n > MaxPasswordLen:
-		return fmt.Errorf("engine: password: at most %d characters: %w", MaxPasswordLen, ErrInvalid)
+		return Errorf(CodeInvalid, "err_password_long", "engine: password: at most %d characters", MaxPasswordLen)
 	}
 	return nil
 }
@@ -227,7 +227,7 @@ type APIToken struct {
 func (s *Store) NewAPIToken(ctx context.Context, userID, name string) (string, APIToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return "", APIToken{}, fmt.Errorf("engine: token name: 1 to 100 characters: %w", ErrInvalid)
+		return "", APIToken{}, Errorf(CodeInvalid, "err_token_name", "engine: token name: 1 to 100 characters")
 	}
 	token, h := secretToken("sdt_")
 	var t APIToken

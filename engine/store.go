@@ -242,7 +242,7 @@ func (s *Store) write(ctx context.Context, fn func(txn *badger.Txn, w *writeCtx)
 	})
 	if err != nil {
 		if errors.Is(err, badger.ErrConflict) {
-			return fmt.Errorf("engine: %w", ErrConflict)
+			return Errorf(CodeConflict, "err_busy", "engine: a concurrent change")
 		}
 		return err
 	}

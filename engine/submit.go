@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -30,16 +29,16 @@ func (s *Store) Submit(ctx context.Context, sub Submission) (IntakeResult, error
 	sub.Subject = strings.TrimSpace(sub.Subject)
 	switch {
 	case sub.Subject == "" || utf8.RuneCountInString(sub.Subject) > 500:
-		return IntakeResult{}, fmt.Errorf("engine: subject: 1 to 500 characters: %w", ErrInvalid)
+		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_subject", "engine: subject: 1 to 500 characters")
 	case strings.TrimSpace(sub.Text) == "" || len(sub.Text) > maxSubmissionText:
-		return IntakeResult{}, fmt.Errorf("engine: text: 1 to %d bytes: %w", maxSubmissionText, ErrInvalid)
+		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_text", "engine: text: 1 to %d bytes", maxSubmissionText)
 	case !compose.ValidAddress(normAddr(sub.From.Addr)):
-		return IntakeResult{}, fmt.Errorf("engine: from %q is not an address: %w", sub.From.Addr, ErrInvalid)
+		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_from", "engine: from %q is not an address", sub.From.Addr)
 	}
 	switch sub.Channel {
 	case "api", "form", "portal":
 	default:
-		return IntakeResult{}, fmt.Errorf("engine: channel %q: want api, form or portal: %w", sub.Channel, ErrInvalid)
+		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_channel", "engine: channel %q: want api, form or portal", sub.Channel)
 	}
 	desk, err := s.EnsureDesk(ctx, sub.Desk)
 	if err != nil {
@@ -56,7 +55,7 @@ func (s *Store) Submit(ctx context.Context, sub Submission) (IntakeResult, error
 	}
 	raw, err := compose.Build(m)
 	if err != nil {
-		return IntakeResult{}, fmt.Errorf("engine: submission: %v: %w", err, ErrInvalid)
+		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_invalid", "engine: submission: %v", err)
 	}
 	return s.Intake(ctx, Inbound{Desk: desk.Code, Raw: raw, Source: sub.Channel, Channel: sub.Channel})
 }

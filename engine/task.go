@@ -13,7 +13,7 @@ import (
 func (s *Store) AddTask(ctx context.Context, actor string, t Task) (Task, error) {
 	t.Title = strings.TrimSpace(t.Title)
 	if t.Title == "" {
-		return Task{}, fmt.Errorf("engine: task needs a title: %w", ErrInvalid)
+		return Task{}, Errorf(CodeInvalid, "err_task_title", "engine: task needs a title")
 	}
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		var tk Ticket

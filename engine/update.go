@@ -52,13 +52,13 @@ func normTags(in []string) ([]string, error) {
 			continue
 		}
 		if len(t) > maxTagLen || strings.ContainsAny(t, " \t\r\n,\"()") {
-			return nil, fmt.Errorf("engine: tag %q: at most %d characters, no spaces, commas, quotes or parentheses: %w",
-				t, maxTagLen, ErrInvalid)
+			return nil, Errorf(CodeInvalid, "err_tag", "engine: tag %q: at most %d characters, no spaces, commas, quotes or parentheses",
+				t, maxTagLen)
 		}
 		out = append(out, t)
 	}
 	if len(out) > maxTags {
-		return nil, fmt.Errorf("engine: %d tags: at most %d: %w", len(out), maxTags, ErrInvalid)
+		return nil, Errorf(CodeInvalid, "err_tags_max", "engine: %d tags: at most %d", len(out), maxTags)
 	}
 	return out, nil
 }
@@ -68,7 +68,7 @@ func normTags(in []string) ([]string, error) {
 // An assignee must be a member of staff who may see the ticket's desk.
 func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string, c Change, version uint64) (Ticket, error) {
 	if c.Priority != nil && !validPriority(*c.Priority) {
-		return Ticket{}, fmt.Errorf("engine: priority %q: want low, normal, high or urgent: %w", *c.Priority, ErrInvalid)
+		return Ticket{}, Errorf(CodeInvalid, "err_priority", "engine: priority %q: want low, normal, high or urgent", *c.Priority)
 	}
 	if c.Tags != nil {
 		tags, err := normTags(*c.Tags)
@@ -83,7 +83,7 @@ func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string,
 			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
 		}
 		if version != 0 && version != t.Version {
-			return fmt.Errorf("engine: ticket %s changed meanwhile: %w", t.Number, ErrConflict)
+			return Errorf(CodeConflict, "err_changed_meanwhile", "engine: ticket %s changed meanwhile", t.Number)
 		}
 		changed := false
 		set := func(field string, dst *string, v *string) error {
@@ -176,10 +176,10 @@ func assignable(txn *badger.Txn, id, deskID string) error {
 		return fmt.Errorf("engine: assignee %s: %w", id, err)
 	}
 	if u.Disabled {
-		return fmt.Errorf("engine: assignee %s is disabled: %w", u.Email, ErrInvalid)
+		return Errorf(CodeInvalid, "err_assignee_disabled", "engine: assignee %s is disabled", u.Email)
 	}
 	if u.Role == RoleAgent && !slices.Contains(u.Desks, deskID) {
-		return fmt.Errorf("engine: %s is not a member of the ticket's desk: %w", u.Email, ErrInvalid)
+		return Errorf(CodeInvalid, "err_assignee_not_member", "engine: %s is not a member of the ticket's desk", u.Email)
 	}
 	return nil
 }

@@ -33,19 +33,19 @@ func (s *Store) SaveView(ctx context.Context, actor User, v SavedView) (SavedVie
 	v.Name = strings.TrimSpace(v.Name)
 	switch {
 	case v.Name == "":
-		return v, fmt.Errorf("engine: view name: required: %w", ErrInvalid)
+		return v, Errorf(CodeInvalid, "err_view_name_required", "engine: view name: required")
 	case utf8.RuneCountInString(v.Name) > 100:
-		return v, fmt.Errorf("engine: view name: at most 100 characters: %w", ErrInvalid)
+		return v, Errorf(CodeInvalid, "err_view_name_long", "engine: view name: at most 100 characters")
 	case len(v.Query) > 2000:
-		return v, fmt.Errorf("engine: view query: at most 2000 bytes: %w", ErrInvalid)
+		return v, Errorf(CodeInvalid, "err_view_query_long", "engine: view query: at most 2000 bytes")
 	}
 	for _, c := range v.Columns {
 		if !slices.Contains(ViewColumns, c) {
-			return v, fmt.Errorf("engine: view column %q: want one of %s: %w", c, strings.Join(ViewColumns, ", "), ErrInvalid)
+			return v, Errorf(CodeInvalid, "err_view_column", "engine: view column %q: want one of %s", c, strings.Join(ViewColumns, ", "))
 		}
 	}
 	if v.SharedDesk != "" && !actor.MemberOf(v.SharedDesk) {
-		return v, fmt.Errorf("engine: share view with desk %s: not a member: %w", v.SharedDesk, ErrForbidden)
+		return v, Errorf(CodeForbidden, "err_view_share", "engine: share view with desk %s: not a member", v.SharedDesk)
 	}
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
 		if v.SharedDesk != "" {
@@ -62,7 +62,7 @@ func (s *Store) SaveView(ctx context.Context, actor User, v SavedView) (SavedVie
 				return fmt.Errorf("engine: view %s: %w", v.ID, err)
 			}
 			if !canEditView(actor, old) {
-				return fmt.Errorf("engine: view %s belongs to someone else: %w", v.ID, ErrForbidden)
+				return Errorf(CodeForbidden, "err_view_not_yours", "engine: view %s belongs to someone else", v.ID)
 			}
 			v.OwnerID, v.Created = old.OwnerID, old.Created
 		}
@@ -81,7 +81,7 @@ func (s *Store) DeleteView(ctx context.Context, actor User, id string) error {
 			return fmt.Errorf("engine: view %s: %w", id, err)
 		}
 		if !canEditView(actor, v) {
-			return fmt.Errorf("engine: view %s belongs to someone else: %w", id, ErrForbidden)
+			return Errorf(CodeForbidden, "err_view_not_yours", "engine: view %s belongs to someone else", id)
 		}
 		w.op = "view"
 		return txn.Delete(key(pView, id))
@@ -93,7 +93,7 @@ func (s *Store) View(ctx context.Context, u User, id string) (SavedView, error) 
 	var v SavedView
 	err := s.db.View(func(txn *badger.Txn) error { return getJSON(txn, key(pView, id), &v) })
 	if errors.Is(err, ErrNotFound) || (err == nil && !CanSeeView(u, v)) {
-		return SavedView{}, fmt.Errorf("engine: view %s: %w", id, ErrNotFound)
+		return SavedView{}, Errorf(CodeNotFound, "err_no_view", "engine: view %s", id)
 	}
 	return v, err
 }

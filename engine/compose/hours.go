@@ -54,7 +54,7 @@ func ParseHours(spec, tz string) (Hours, error) {
 		}
 		p.skipSpace()
 		if p.pos < len(p.s) && p.s[p.pos] != ';' {
-			return Hours{}, p.expected(`";" or the end`)
+			return Hours{}, p.expected("separator", `";" or the end`)
 		}
 	}
 	h.limited = true
@@ -147,7 +147,7 @@ func (p *hoursParser) day() (int, error) {
 		return i / 4, nil
 	}
 	p.pos = start
-	return 0, p.expected("a day (mon, tue, wed, thu, fri, sat or sun)")
+	return 0, p.expected("day", "a day (mon, tue, wed, thu, fri, sat or sun)")
 }
 
 // timeRange reads "HH:MM-HH:MM".
@@ -158,7 +158,7 @@ func (p *hoursParser) timeRange() (span, error) {
 	}
 	p.skipSpace()
 	if !p.consume('-') {
-		return span{}, p.expected(`"-" and an end time`)
+		return span{}, p.expected("dash", `"-" and an end time`)
 	}
 	p.skipSpace()
 	start := p.pos
@@ -168,8 +168,10 @@ func (p *hoursParser) timeRange() (span, error) {
 	}
 	if to <= from {
 		p.pos = start
-		return span{}, p.expected(fmt.Sprintf("an end time after %02d:%02d (split a range past midnight into two days)",
-			from/3600, from%3600/60))
+		after := fmt.Sprintf("%02d:%02d", from/3600, from%3600/60)
+		e := p.expected("end_after", "an end time after "+after+" (split a range past midnight into two days)")
+		e.After = after
+		return span{}, e
 	}
 	return span{from, to}, nil
 }
@@ -185,9 +187,9 @@ func (p *hoursParser) clock(end bool) (int, error) {
 	if !ok {
 		p.pos = start
 		if end {
-			return 0, p.expected("a time from 00:01 to 24:00")
+			return 0, p.expected("end_time", "a time from 00:01 to 24:00")
 		}
-		return 0, p.expected("a time from 00:00 to 23:59")
+		return 0, p.expected("start_time", "a time from 00:00 to 23:59")
 	}
 	return hh*3600 + mm*60, nil
 }
@@ -219,18 +221,37 @@ func (p *hoursParser) skipSpace() {
 	}
 }
 
+// HoursError is a schedule ParseHours refuses: at byte Pos, what it
+// expected (Expected, a word: separator, day, dash, end_after, end_time,
+// start_time) and what it found there ("" for the end of the text).
+type HoursError struct {
+	Pos      int
+	Expected string
+	After    string // for end_after: the start time the end must follow
+	Found    string
+	want     string
+}
+
+func (e *HoursError) Error() string {
+	found := "end of input"
+	if e.Found != "" {
+		found = fmt.Sprintf("%q", e.Found)
+	}
+	return fmt.Sprintf("compose: hours: at %d: expected %s, found %s", e.Pos, e.want, found)
+}
+
 // expected returns an error at the current position naming what was
 // expected and the word found there.
-func (p *hoursParser) expected(want string) error {
-	found := "end of input"
+func (p *hoursParser) expected(what, want string) *HoursError {
+	e := &HoursError{Pos: p.pos, Expected: what, want: want}
 	if p.pos < len(p.s) {
 		end := p.pos + 1
 		for end < len(p.s) && strings.IndexByte(" \t\r\n;,-", p.s[end]) < 0 && end-p.pos < 20 {
 			end++
 		}
-		found = fmt.Sprintf("%q", p.s[p.pos:end])
+		e.Found = p.s[p.pos:end]
 	}
-	return fmt.Errorf("compose: hours: at %d: expected %s, found %s", p.pos, want, found)
+	return e
 }
 
 // isLetter reports whether c is an ASCII letter.

@@ -1,7 +1,6 @@
 package number
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -133,27 +132,50 @@ type Pattern struct {
 // rules.
 func Parse(pattern string) (Pattern, error) {
 	if pattern == "" {
-		return Pattern{}, errors.New("number: empty pattern")
+		return Pattern{}, &Error{Reason: "empty", text: "number: empty pattern"}
 	}
 	if len(pattern) > maxPatternLen {
-		return Pattern{}, fmt.Errorf("number: pattern is %d bytes long, the limit is %d", len(pattern), maxPatternLen)
+		return Pattern{}, &Error{Reason: "long", Args: []any{len(pattern), maxPatternLen},
+			text: fmt.Sprintf("number: pattern is %d bytes long, the limit is %d", len(pattern), maxPatternLen)}
 	}
 	if !utf8.ValidString(pattern) {
-		return Pattern{}, fmt.Errorf("number: pattern %q is not valid UTF-8", pattern)
+		return Pattern{}, &Error{Reason: "utf8", text: fmt.Sprintf("number: pattern %q is not valid UTF-8", pattern)}
 	}
 	elems, err := scan(pattern)
 	if err != nil {
-		return Pattern{}, fmt.Errorf("number: pattern %q: %v", pattern, err)
+		return Pattern{}, err.in(pattern)
 	}
 	p := Pattern{src: pattern, elems: elems}
 	if err := p.check(); err != nil {
-		return Pattern{}, fmt.Errorf("number: pattern %q: %v", pattern, err)
+		return Pattern{}, err.in(pattern)
 	}
 	return p, nil
 }
 
+// Error is a pattern that Parse refuses. Reason names the rule it breaks
+// in a word, for callers that put the refusal in the reader's language;
+// Args are the values the rule's text takes.
+type Error struct {
+	Reason string
+	Args   []any
+	text   string
+}
+
+func (e *Error) Error() string { return e.text }
+
+// refuse returns the Error of a rule; the text is completed by in.
+func refuse(reason, format string, args ...any) *Error {
+	return &Error{Reason: reason, Args: args, text: fmt.Sprintf(format, args...)}
+}
+
+// in names the pattern in e's text.
+func (e *Error) in(pattern string) *Error {
+	e.text = fmt.Sprintf("number: pattern %q: %s", pattern, e.text)
+	return e
+}
+
 // scan splits pattern into literals and tokens.
-func scan(pattern string) ([]elem, error) {
+func scan(pattern string) ([]elem, *Error) {
 	var elems []elem
 	for i := 0; i < len(pattern); {
 		j := strings.Index(pattern[i:], "{{")
@@ -171,12 +193,12 @@ func scan(pattern string) ([]elem, error) {
 		}
 		end := strings.Index(pattern[i+2:], "}}")
 		if end < 0 || strings.Contains(pattern[i+2:i+2+end], "{") {
-			return nil, fmt.Errorf("unclosed \"{{\" at byte %d", i)
+			return nil, refuse("unclosed", "unclosed \"{{\" at byte %d", i)
 		}
 		name := pattern[i+2 : i+2+end]
 		k, ok := tokenKind(name)
 		if !ok {
-			return nil, fmt.Errorf("unknown token \"{{%s}}\"; known are {{nr}}, {{nr-y}}, {{nr-m}}, {{nr-w}}, {{nr-d}}, {{yy}}, {{yyyy}}, {{mm}}, {{ww}}, {{dd}} and {{desk}}", name)
+			return nil, refuse("unknown_token", "unknown token \"{{%s}}\"; known are {{nr}}, {{nr-y}}, {{nr-m}}, {{nr-w}}, {{nr-d}}, {{yy}}, {{yyyy}}, {{mm}}, {{ww}}, {{dd}} and {{desk}}", name)
 		}
 		elems = append(elems, elem{kind: k})
 		i += 2 + end + 2
@@ -186,35 +208,35 @@ func scan(pattern string) ([]elem, error) {
 
 // checkLiteral rejects characters that cannot stand in a subject tag such as
 // "[SUP-26-02-1]", and stray braces. off is lit's offset in the pattern.
-func checkLiteral(lit string, off int) error {
+func checkLiteral(lit string, off int) *Error {
 	for i, r := range lit {
 		if r == '[' || r == ']' || r == '{' || r == '}' || unicode.IsSpace(r) || !unicode.IsGraphic(r) {
-			return fmt.Errorf("character %q at byte %d is not allowed: numbers are written in subject tags, so brackets, braces, white space and control characters cannot be part of them", r, off+i)
+			return refuse("character", "character %q at byte %d is not allowed: numbers are written in subject tags, so brackets, braces, white space and control characters cannot be part of them", r, off+i)
 		}
 	}
 	return nil
 }
 
 // check validates the tokens of p and sets p.counter and p.isoYear.
-func (p *Pattern) check() error {
+func (p *Pattern) check() *Error {
 	var seen [numKinds]bool
 	for _, e := range p.elems {
 		if e.kind == kindLit {
 			continue
 		}
 		if seen[e.kind] {
-			return fmt.Errorf("%v appears more than once", e.kind)
+			return refuse("twice", "%v appears more than once", e.kind)
 		}
 		seen[e.kind] = true
 		if e.kind.isCounter() {
 			if p.counter != kindLit {
-				return fmt.Errorf("it has two counter tokens, %v and %v; use exactly one", p.counter, e.kind)
+				return refuse("two_counters", "it has two counter tokens, %v and %v; use exactly one", p.counter, e.kind)
 			}
 			p.counter = e.kind
 		}
 	}
 	if p.counter == kindLit {
-		return errors.New("it has no counter token; add one of {{nr}}, {{nr-y}}, {{nr-m}}, {{nr-w}} or {{nr-d}}")
+		return refuse("no_counter", "it has no counter token; add one of {{nr}}, {{nr-y}}, {{nr-m}}, {{nr-w}} or {{nr-d}}")
 	}
 	p.isoYear = seen[kindWW]
 	if err := checkPeriod(p.counter, seen); err != nil {
@@ -225,24 +247,24 @@ func (p *Pattern) check() error {
 
 // checkPeriod makes sure a resetting counter comes with the tokens that name
 // its period, so that a number is never rendered twice.
-func checkPeriod(counter kind, seen [numKinds]bool) error {
+func checkPeriod(counter kind, seen [numKinds]bool) *Error {
 	year := seen[kindYY] || seen[kindYYYY]
 	switch counter {
 	case kindNrY:
 		if !year {
-			return errors.New("{{nr-y}} resets yearly, so the pattern must contain {{yy}} or {{yyyy}}")
+			return refuse("period_y", "{{nr-y}} resets yearly, so the pattern must contain {{yy}} or {{yyyy}}")
 		}
 	case kindNrM:
 		if !year || !seen[kindMM] {
-			return errors.New("{{nr-m}} resets monthly, so the pattern must contain {{mm}} and {{yy}} or {{yyyy}}")
+			return refuse("period_m", "{{nr-m}} resets monthly, so the pattern must contain {{mm}} and {{yy}} or {{yyyy}}")
 		}
 	case kindNrW:
 		if !year || !seen[kindWW] {
-			return errors.New("{{nr-w}} resets weekly, so the pattern must contain {{ww}} and {{yy}} or {{yyyy}}")
+			return refuse("period_w", "{{nr-w}} resets weekly, so the pattern must contain {{ww}} and {{yy}} or {{yyyy}}")
 		}
 	case kindNrD:
 		if !year || !seen[kindMM] || !seen[kindDD] {
-			return errors.New("{{nr-d}} resets daily, so the pattern must contain {{dd}}, {{mm}} and {{yy}} or {{yyyy}}")
+			return refuse("period_d", "{{nr-d}} resets daily, so the pattern must contain {{dd}}, {{mm}} and {{yy}} or {{yyyy}}")
 		}
 	}
 	return nil
@@ -250,7 +272,7 @@ func checkPeriod(counter kind, seen [numKinds]bool) error {
 
 // checkSeparated makes sure the digits of two numeric tokens, or of a
 // numeric token and the literal text, never run together.
-func (p *Pattern) checkSeparated() error {
+func (p *Pattern) checkSeparated() *Error {
 	last := kindLit    // the previous numeric token, if any
 	separated := true  // whether a non-digit literal followed it
 	prevDigit := false // whether the previous element ends in a digit
@@ -258,7 +280,7 @@ func (p *Pattern) checkSeparated() error {
 		switch {
 		case e.kind == kindLit:
 			if prevDigit && isDigit(e.lit[0]) {
-				return fmt.Errorf("%v is followed by the digit %q, so the number cannot be read back; put a separator such as '-' between them", last, e.lit[0])
+				return refuse("digit_after", "%v is followed by the digit %q, so the number cannot be read back; put a separator such as '-' between them", last, e.lit[0])
 			}
 			if strings.IndexFunc(e.lit, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 				separated = true
@@ -266,10 +288,10 @@ func (p *Pattern) checkSeparated() error {
 			prevDigit = isDigit(e.lit[len(e.lit)-1])
 		case e.kind.isNumeric():
 			if last != kindLit && !separated {
-				return fmt.Errorf("%v and %v must be separated by literal text that is not all digits, such as '-', or the number cannot be read back", last, e.kind)
+				return refuse("run_together", "%v and %v must be separated by literal text that is not all digits, such as '-', or the number cannot be read back", last, e.kind)
 			}
 			if prevDigit {
-				return fmt.Errorf("%v follows a digit, so the number cannot be read back; put a separator such as '-' between them", e.kind)
+				return refuse("digit_before", "%v follows a digit, so the number cannot be read back; put a separator such as '-' between them", e.kind)
 			}
 			last, separated, prevDigit = e.kind, false, true
 		default: // {{desk}}
