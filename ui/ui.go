@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"path"
 	"strings"
@@ -82,6 +83,18 @@ func T(lang, key string) string {
 		return s
 	}
 	return key
+}
+
+// Tf returns the UI string key in language lang (as T) filled with args
+// by fmt's verbs; a string without verbs is returned as it is. Strings
+// that leave out some of their values name the others by index
+// ("%[2]q"), which fmt allows.
+func Tf(lang, key string, args ...any) string {
+	s := T(lang, key)
+	if len(args) == 0 || !strings.Contains(s, "%") {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
 }
 
 // Keys lists every UI string key (of the English table), for tests that
