@@ -1,8 +1,6 @@
 package http
 
 import (
-	"errors"
-	"fmt"
 	nethttp "net/http"
 	"slices"
 	"strconv"
@@ -77,28 +75,28 @@ func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 	p.base, p.Roles = b, []string{engine.RoleAgent, engine.RoleOperator, engine.RoleAdmin}
 	users, err := s.eng.Users(ctx)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, u := range users {
 		p.Users = append(p.Users, adminUser{u})
 	}
 	if p.Desks, err = s.eng.Desks(ctx); err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if p.Categories, err = s.eng.Categories(ctx); err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if p.Types, err = s.eng.TicketTypes(ctx); err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	p.Kinds = engine.TemplateKinds()
 	states, err := s.eng.MailboxStates()
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	p.health = map[string]engine.MailboxState{}
@@ -107,7 +105,7 @@ func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 	}
 	views, err := s.eng.Views(ctx, *b.User)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, v := range views {
@@ -116,16 +114,6 @@ func (s *Server) renderAdmin(c *gin.Context, status int, p adminPage) {
 		}
 	}
 	s.render(c, status, "admin", b, p)
-}
-
-// adminMessage is an engine refusal as the form shows it.
-func adminMessage(err error) (string, bool) {
-	for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict, engine.ErrNotFound} {
-		if errors.Is(err, sentinel) {
-			return userMessage(err, sentinel), true
-		}
-	}
-	return "", false
 }
 
 func (s *Server) adminUserAdd(c *gin.Context) {
@@ -151,19 +139,20 @@ func (s *Server) adminUserAdd(c *gin.Context) {
 
 func (s *Server) adminUserPost(c *gin.Context) {
 	id := c.Param("id")
+	put := func(p *adminPage, msg string) { p.Error = msg }
 	if id == who(c).User.ID && (c.PostForm("role") != engine.RoleAdmin || c.PostForm("enabled") != "1") {
-		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: "you cannot take away your own admin role or sign-in"})
+		s.adminDone(c, engine.Errorf(engine.CodeInvalid, "err_own_admin", "http: you cannot take away your own admin role or sign-in"), put)
 		return
 	}
 	_, err := s.eng.SetUserAccess(c.Request.Context(), id, c.PostForm("role"), c.PostFormArray("desks"), c.PostForm("enabled") != "1")
-	s.adminDone(c, err, func(p *adminPage, msg string) { p.Error = msg })
+	s.adminDone(c, err, put)
 }
 
 func (s *Server) adminDeskPost(c *gin.Context) {
 	ctx := c.Request.Context()
 	d, err := s.eng.Desk(ctx, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	d.Name = strings.TrimSpace(c.PostForm("name"))
@@ -194,19 +183,20 @@ func (s *Server) adminTypePost(c *gin.Context) {
 	}
 	first, ok1 := hours("first")
 	res, ok2 := hours("resolution")
+	put := func(p *adminPage, msg string) { p.TypeError = msg }
 	if !ok1 || !ok2 {
-		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{TypeError: "SLA targets: a number of hours"})
+		s.adminDone(c, engine.Errorf(engine.CodeInvalid, "err_type_hours", "http: SLA targets: a number of hours"), put)
 		return
 	}
 	_, err := s.eng.SaveTicketType(c.Request.Context(), engine.TicketType{Name: c.PostForm("name"), FirstResponseSLA: first, ResolutionSLA: res})
-	s.adminDone(c, err, func(p *adminPage, msg string) { p.TypeError = msg })
+	s.adminDone(c, err, put)
 }
 
 // deskForm loads the desk of an admin form.
 func (s *Server) deskForm(c *gin.Context) (engine.Desk, bool) {
 	d, err := s.eng.Desk(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return d, false
 	}
 	return d, true
@@ -220,7 +210,7 @@ func (s *Server) serverForm(c *gin.Context) (engine.Server, error) {
 	if p := strings.TrimSpace(c.PostForm("port")); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil {
-			return srv, fmt.Errorf("port %q: want a number: %w", p, engine.ErrInvalid)
+			return srv, engine.Errorf(engine.CodeInvalid, "err_port_number", "http: port %q: want a number", p)
 		}
 		srv.Port = n
 	}
@@ -235,19 +225,18 @@ func (s *Server) serverForm(c *gin.Context) (engine.Server, error) {
 }
 
 // adminDone answers an admin form: back to the page when err is nil, the
-// page with the refusal put next to its field, or the error page.
+// page with the refusal put next to its field (see refusal), or the error
+// page.
 func (s *Server) adminDone(c *gin.Context, err error, put func(*adminPage, string)) {
 	if err == nil {
 		c.Redirect(nethttp.StatusSeeOther, "/admin")
 		return
 	}
-	if msg, ok := adminMessage(err); ok {
+	if pr, ok := s.refusal(c, err); ok {
 		var p adminPage
-		put(&p, msg)
-		s.renderAdmin(c, nethttp.StatusBadRequest, p)
-		return
+		put(&p, pr.Message)
+		s.renderAdmin(c, pr.Status, p)
 	}
-	s.pageError(c, err)
 }
 
 // saveDeskForm saves a desk changed by a form, showing a refusal with put.
@@ -264,7 +253,7 @@ func (s *Server) adminMailboxPost(c *gin.Context) {
 	put := func(p *adminPage, msg string) { p.MailError, p.MailErrorID = msg, d.ID }
 	srv, err := s.serverForm(c)
 	if err == nil && srv.Password.IsZero() {
-		err = fmt.Errorf("a mailbox needs its password: %w", engine.ErrInvalid)
+		err = engine.Errorf(engine.CodeInvalid, "err_mailbox_password", "http: a mailbox needs its password")
 	}
 	if err != nil {
 		s.adminDone(c, err, put)
@@ -301,7 +290,8 @@ func (s *Server) adminTemplatePost(c *gin.Context) {
 	}
 	kind := c.PostForm("kind")
 	if !slices.Contains(engine.TemplateKinds(), kind) {
-		s.renderAdmin(c, nethttp.StatusBadRequest, adminPage{Error: "no template kind " + strconv.Quote(kind)})
+		s.adminDone(c, engine.Errorf(engine.CodeInvalid, "err_template_kind", "http: no template kind %q", kind),
+			func(p *adminPage, msg string) { p.Error = msg })
 		return
 	}
 	if d.Templates == nil {

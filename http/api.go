@@ -3,7 +3,7 @@ package http
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
+	"io"
 	"mime"
 	nethttp "net/http"
 	"strconv"
@@ -103,10 +103,35 @@ func (s *Server) bindJSON(c *gin.Context, v any) bool {
 	dec := json.NewDecoder(nethttp.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		s.fail(c, nethttp.StatusBadRequest, "bad_request", "request body: "+err.Error())
+		s.fail(c, bodyError(err))
 		return false
 	}
 	return true
+}
+
+// bodyError is a JSON body the decoder refuses, as a typed error that
+// says what is wrong in the reader's language.
+func bodyError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var tooBig *nethttp.MaxBytesError
+	e := &engine.Error{Code: codeBadRequest, Key: "err_body", Text: "http: request body", Err: err}
+	switch {
+	case errors.Is(err, io.EOF):
+		e.Key = "err_body_empty"
+	case errors.As(err, &syntax):
+		e.Key, e.Args = "err_body_syntax", []any{syntax.Offset}
+	case errors.As(err, &typ):
+		e.Key, e.Args = "err_body_type", []any{typ.Field, typ.Type.String()}
+	case errors.As(err, &tooBig):
+		e.Key, e.Args = "err_body_too_big", []any{tooBig.Limit}
+	default:
+		// encoding/json says which field it does not know only in its text.
+		if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			e.Key, e.Args = "err_body_field", []any{strings.Trim(f, `"`)}
+		}
+	}
+	return e
 }
 
 // --- sign-in
@@ -116,16 +141,10 @@ type signInJSON struct {
 	Password string `json:"password"`
 }
 
-// rateLimited is a sign-in refused for too many failures.
-type rateLimited struct{ wait time.Duration }
-
-func (e *rateLimited) Error() string {
-	return fmt.Sprintf("too many sign-in attempts: try again in %d minutes", int(e.wait.Minutes())+1)
-}
-
 // signIn checks an address and password under the rate limits and starts
-// a session (setting its cookie). It fails with *rateLimited,
-// engine.ErrBadLogin or an internal error.
+// a session (setting its cookie). It fails with a rate_limited or
+// bad_login *engine.Error (the latter an engine.ErrBadLogin), or an
+// internal error.
 func (s *Server) signIn(c *gin.Context, email, password string) (*engine.Session, error) {
 	now := time.Now()
 	addr, client := strings.ToLower(strings.TrimSpace(email)), c.ClientIP()
@@ -134,13 +153,14 @@ func (s *Server) signIn(c *gin.Context, email, password string) (*engine.Session
 	if byAddr || byClient {
 		wait := max(waitAddr, waitClient)
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return nil, &rateLimited{wait}
+		return nil, engine.Errorf(codeRateLimited, "err_rate_limited", "http: too many sign-in attempts: try again in %d minutes",
+			int(wait.Minutes())+1)
 	}
 	u, err := s.eng.Authenticate(c.Request.Context(), email, password)
 	if errors.Is(err, engine.ErrBadLogin) {
 		s.loginByAddr.failed(addr, now)
 		s.loginByClient.failed(client, now)
-		return nil, err
+		return nil, &engine.Error{Code: codeBadLogin, Key: "bad_login", Text: "http: sign in", Err: err}
 	}
 	if err != nil {
 		return nil, err
@@ -164,23 +184,17 @@ func (s *Server) apiSignIn(c *gin.Context) {
 		return
 	}
 	sess, err := s.signIn(c, in.Email, in.Password)
-	var rl *rateLimited
-	switch {
-	case errors.As(err, &rl):
-		s.fail(c, nethttp.StatusTooManyRequests, "rate_limited", rl.Error())
-	case errors.Is(err, engine.ErrBadLogin):
-		s.fail(c, nethttp.StatusUnauthorized, "bad_login", "wrong email or password")
-	case err != nil:
-		s.internal(c, err)
-	default:
-		c.JSON(nethttp.StatusOK, gin.H{"csrf_token": sess.CSRF, "expires": sess.Expires})
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
+	c.JSON(nethttp.StatusOK, gin.H{"csrf_token": sess.CSRF, "expires": sess.Expires})
 }
 
 func (s *Server) apiSignOut(c *gin.Context) {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
 		if err := s.eng.EndSession(c.Request.Context(), ck); err != nil {
-			s.internal(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
@@ -271,14 +285,14 @@ func toTicketJSON(b *engine.Bundle) ticketJSON {
 func (s *Server) listTickets(c *gin.Context) {
 	limit, err := strconv.Atoi(c.DefaultQuery("limit", "25"))
 	if err != nil || limit < 1 || limit > 1000 {
-		s.fail(c, nethttp.StatusBadRequest, "bad_request", "limit: want a number from 1 to 1000")
+		s.fail(c, engine.Errorf(codeBadRequest, "err_limit", "http: limit: want a number from %d to %d", 1, 1000))
 		return
 	}
 	ctx := c.Request.Context()
-	res, err := s.idx.Search(ctx, index.Request{Query: c.Query("q"), Scope: scopeOf(c), Size: limit,
+	res, err := s.search(c, index.Request{Query: c.Query("q"), Scope: scopeOf(c), Size: limit,
 		Cursor: c.Query("cursor"), Facets: c.Query("facets") == "1", Highlight: true})
 	if err != nil {
-		s.searchError(c, err)
+		s.fail(c, err)
 		return
 	}
 	ids := make([]string, len(res.Hits))
@@ -298,7 +312,7 @@ func (s *Server) listTickets(c *gin.Context) {
 		return nil
 	})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	body := gin.H{"tickets": out, "total": res.Total, "next": res.Next}
@@ -331,44 +345,22 @@ func (s *Server) createTicket(c *gin.Context) {
 		desk, err = s.eng.EnsureDesk(ctx, "")
 	}
 	if err != nil || !u.MemberOf(desk.ID) {
-		s.fail(c, nethttp.StatusNotFound, "not_found", fmt.Sprintf("desk %q: no such desk of yours", in.Desk))
+		s.fail(c, engine.Errorf(engine.CodeNotFound, "err_no_desk_of_yours", "http: desk %q: no such desk of yours", in.Desk))
 		return
 	}
 	r, err := s.eng.Submit(ctx, engine.Submission{Desk: desk.Code, From: engine.Address{Name: in.CustomerName, Addr: in.Customer},
 		Subject: in.Subject, Text: in.Text, Channel: "api"})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	if !in.Change.Empty() {
 		if _, err := s.eng.UpdateTicket(ctx, u.Email, r.TicketID, in.Change, 0); err != nil {
-			s.error(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
 	s.answerTicket(c, r.TicketID, nethttp.StatusCreated)
-}
-
-// searchError answers a failed search: a bad query, a bad cursor or one
-// past its deadline is the caller's to change, and says where.
-func (s *Server) searchError(c *gin.Context, err error) {
-	if msg, ok := queryMessage(err); ok {
-		s.fail(c, nethttp.StatusBadRequest, "bad_query", msg)
-		return
-	}
-	s.error(c, err)
-}
-
-// queryMessage is a refused query's message for the caller.
-func queryMessage(err error) (string, bool) {
-	if !errors.Is(err, index.ErrQuery) {
-		return "", false
-	}
-	var se *index.SyntaxError
-	if errors.As(err, &se) {
-		return se.Error(), true
-	}
-	return strings.TrimSuffix(strings.TrimPrefix(err.Error(), "index: "), ": "+index.ErrQuery.Error()), true
 }
 
 // visibleBundle loads a ticket the caller may see; anything else is 404,
@@ -376,12 +368,8 @@ func queryMessage(err error) (string, bool) {
 // (AC-01).
 func (s *Server) visibleBundle(c *gin.Context, id string) (*engine.Bundle, bool) {
 	b, err := s.bundleFor(c, id)
-	if errors.Is(err, errNotVisible) {
-		s.fail(c, nethttp.StatusNotFound, "not_found", "no such ticket")
-		return nil, false
-	}
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return nil, false
 	}
 	return b, true
@@ -394,7 +382,7 @@ func (s *Server) getTicket(c *gin.Context) {
 	}
 	out, err := s.eng.TicketOutbox(b.Ticket.ID)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	outs := []outJSON{}
@@ -484,7 +472,7 @@ func (s *Server) updateTicket(c *gin.Context) {
 	if !in.Change.Empty() {
 		t, err := s.eng.UpdateTicket(ctx, actor, b.Ticket.ID, in.Change, version)
 		if err != nil {
-			s.error(c, err)
+			s.fail(c, err)
 			return
 		}
 		if version != 0 {
@@ -493,7 +481,7 @@ func (s *Server) updateTicket(c *gin.Context) {
 	}
 	if in.Status != nil {
 		if _, err := s.eng.SetStatus(ctx, actor, b.Ticket.ID, *in.Status, version); err != nil {
-			s.error(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
@@ -506,7 +494,7 @@ func (s *Server) answerTicket(c *gin.Context, id string, status int) {
 	s.waitSearchable(c)
 	b, err := s.eng.Bundle(c.Request.Context(), id)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(status, gin.H{"ticket": toTicketJSON(&b)})
@@ -541,7 +529,7 @@ func (s *Server) addStaffMessage(c *gin.Context, note bool) {
 	}
 	m, err := add(c.Request.Context(), who(c).User, b.Ticket.ID, in.Text)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.waitSearchable(c)
@@ -570,7 +558,7 @@ func (s *Server) ticketAudit(c *gin.Context) {
 	}
 	a, err := s.eng.Audit(c.Request.Context(), b.Ticket.ID)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	if a == nil {
@@ -606,7 +594,7 @@ func (s *Server) addTask(c *gin.Context) {
 	t, err := s.eng.AddTask(c.Request.Context(), who(c).User.Email,
 		engine.Task{TicketID: b.Ticket.ID, Title: in.Title, AssigneeID: in.AssigneeID, Deadline: in.Deadline})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.waitSearchable(c)
@@ -615,12 +603,8 @@ func (s *Server) addTask(c *gin.Context) {
 
 func (s *Server) updateTask(c *gin.Context) {
 	t, err := s.taskFor(c, c.Param("id"))
-	if errors.Is(err, errNotVisible) {
-		s.fail(c, nethttp.StatusNotFound, "not_found", "no such task")
-		return
-	}
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	var in struct {
@@ -630,12 +614,12 @@ func (s *Server) updateTask(c *gin.Context) {
 		return
 	}
 	if in.Done == nil {
-		s.fail(c, nethttp.StatusBadRequest, "invalid", "done: required (true or false)")
+		s.fail(c, engine.Errorf(engine.CodeInvalid, "err_task_done", "http: done: required (true or false)"))
 		return
 	}
 	done, err := s.eng.SetTaskDone(c.Request.Context(), who(c).User.Email, t.ID, *in.Done)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.waitSearchable(c)
@@ -658,7 +642,7 @@ func (s *Server) mergeTicket(c *gin.Context) {
 		return
 	}
 	if err := s.eng.Merge(c.Request.Context(), who(c).User.Email, from.Ticket.ID, into.Ticket.ID); err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.answerTicket(c, into.Ticket.ID, nethttp.StatusOK)
@@ -668,12 +652,8 @@ func (s *Server) mergeTicket(c *gin.Context) {
 // anything else is 404.
 func (s *Server) visibleMessage(c *gin.Context, id string) (*engine.Message, bool) {
 	m, err := s.messageFor(c, id)
-	if errors.Is(err, errNotVisible) {
-		s.fail(c, nethttp.StatusNotFound, "not_found", "no such message")
-		return nil, false
-	}
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return nil, false
 	}
 	return m, true
@@ -692,7 +672,7 @@ func (s *Server) splitMessage(c *gin.Context) {
 	}
 	t, err := s.eng.Split(c.Request.Context(), who(c).User.Email, m.ID)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.answerTicket(c, t.ID, nethttp.StatusCreated)
@@ -714,12 +694,12 @@ func (s *Server) attachment(c *gin.Context) {
 		}
 	}
 	if att == nil {
-		s.fail(c, nethttp.StatusNotFound, "not_found", "no such attachment")
+		s.fail(c, engine.Errorf(engine.CodeNotFound, "err_no_attachment", "http: message %s: no attachment %s", m.ID, c.Param("att")))
 		return
 	}
 	data, err := s.eng.Blob(c.Request.Context(), att.Hash)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	// The type is ours to decide: the sender's word is taken only for
@@ -761,10 +741,35 @@ func (s *Server) listViews(c *gin.Context) {
 	u := who(c).User
 	views, err := s.eng.Views(c.Request.Context(), u)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
-	c.JSON(nethttp.StatusOK, gin.H{"views": s.idx.ViewCounts(c.Request.Context(), views, scopeOf(c))})
+	counts, err := s.viewCounts(c, views)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	type viewCountJSON struct {
+		View  engine.SavedView `json:"view"`
+		Count uint64           `json:"count"`
+		Error *errorJSON       `json:"error,omitempty"` // the view's own query is refused
+	}
+	out := []viewCountJSON{}
+	for _, vc := range counts {
+		v := viewCountJSON{View: vc.View, Count: vc.Count}
+		if vc.Err != nil {
+			p := s.describe(c, vc.Err)
+			v.Error = &errorJSON{p.Code, p.Message}
+		}
+		out = append(out, v)
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"views": out})
+}
+
+// errorJSON is an error inside an answer that did not fail as a whole.
+type errorJSON struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
 }
 
 type viewJSON struct {
@@ -783,12 +788,12 @@ func (s *Server) saveView(c *gin.Context) {
 	}
 	v := engine.SavedView{ID: in.ID, Name: in.Name, Query: in.Query, Sort: in.Sort, Columns: in.Columns, SharedDesk: in.SharedDesk}
 	if err := index.CheckView(v); err != nil {
-		s.fail(c, nethttp.StatusBadRequest, "bad_query", "query: "+err.Error())
+		s.fail(c, err)
 		return
 	}
 	v, err := s.eng.SaveView(c.Request.Context(), who(c).User, v)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusCreated, gin.H{"view": v})
@@ -796,7 +801,7 @@ func (s *Server) saveView(c *gin.Context) {
 
 func (s *Server) deleteView(c *gin.Context) {
 	if err := s.eng.DeleteView(c.Request.Context(), who(c).User, c.Param("id")); err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.Status(nethttp.StatusNoContent)
@@ -807,12 +812,12 @@ func (s *Server) deleteView(c *gin.Context) {
 func (s *Server) getContact(c *gin.Context) {
 	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
-	res, err := s.idx.Search(c.Request.Context(), index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, ct.ID, ""), Size: 100})
+	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, ct.ID, ""), Size: 100})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"contact": ct, "tickets": s.hitIDs(res), "total": res.Total})
@@ -838,7 +843,7 @@ func (s *Server) createContact(c *gin.Context) {
 	}
 	ct, err := s.eng.SaveContact(c.Request.Context(), ct)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusCreated, gin.H{"contact": ct})
@@ -847,7 +852,7 @@ func (s *Server) createContact(c *gin.Context) {
 func (s *Server) updateContact(c *gin.Context) {
 	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	var in contactJSON
@@ -864,7 +869,7 @@ func (s *Server) updateContact(c *gin.Context) {
 		ct.AccountID = *in.AccountID
 	}
 	if ct, err = s.eng.SaveContact(c.Request.Context(), ct); err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
@@ -879,7 +884,7 @@ func (s *Server) mergeContact(c *gin.Context) {
 	}
 	ct, err := s.eng.MergeContacts(c.Request.Context(), who(c).User.Email, c.Param("id"), in.Into)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.waitSearchable(c)
@@ -889,12 +894,12 @@ func (s *Server) mergeContact(c *gin.Context) {
 func (s *Server) getAccount(c *gin.Context) {
 	a, err := s.eng.Account(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
-	res, err := s.idx.Search(c.Request.Context(), index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, "", a.ID), Size: 100})
+	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, "", a.ID), Size: 100})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"account": a, "tickets": s.hitIDs(res), "total": res.Total})
@@ -919,7 +924,7 @@ func (s *Server) hitIDs(res *index.Result) []string {
 func (s *Server) listDesks(c *gin.Context) {
 	desks, err := s.eng.Desks(c.Request.Context())
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	type deskJSON struct {
@@ -944,7 +949,7 @@ func (s *Server) listDesks(c *gin.Context) {
 func (s *Server) listUsers(c *gin.Context) {
 	users, err := s.eng.Users(c.Request.Context())
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	out := []userJSON{}
@@ -970,18 +975,18 @@ func (s *Server) addUser(c *gin.Context) {
 	ctx := c.Request.Context()
 	if in.Password != "" {
 		if _, err := engine.HashPassword(in.Password); err != nil {
-			s.error(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
 	u, err := s.eng.AddUser(ctx, engine.User{Name: in.Name, Email: in.Email, Role: in.Role, Desks: in.Desks})
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	if in.Password != "" {
 		if err := s.eng.SetPassword(ctx, u.ID, in.Password); err != nil {
-			s.error(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
@@ -993,7 +998,7 @@ func (s *Server) addUser(c *gin.Context) {
 func (s *Server) listTokens(c *gin.Context) {
 	ts, err := s.eng.APITokens(c.Request.Context(), who(c).User.ID)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	type tokenJSON struct {
@@ -1017,7 +1022,7 @@ func (s *Server) newToken(c *gin.Context) {
 	}
 	secret, t, err := s.eng.NewAPIToken(c.Request.Context(), who(c).User.ID, in.Name)
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.JSON(nethttp.StatusCreated, gin.H{"id": t.ID, "name": t.Name, "token": secret,
@@ -1026,7 +1031,7 @@ func (s *Server) newToken(c *gin.Context) {
 
 func (s *Server) revokeToken(c *gin.Context) {
 	if err := s.eng.RevokeAPIToken(c.Request.Context(), who(c).User.ID, c.Param("id")); err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.Status(nethttp.StatusNoContent)

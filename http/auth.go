@@ -39,16 +39,16 @@ func (s *Server) authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, token, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") {
-			s.fail(c, nethttp.StatusUnauthorized, "unauthorized", "Authorization: want Bearer TOKEN")
+			s.fail(c, engine.Errorf(codeUnauthorized, "err_auth_scheme", "http: Authorization: want Bearer TOKEN"))
 			return
 		}
 		u, err := s.eng.UserByAPIToken(ctx, strings.TrimSpace(token))
 		if err != nil {
 			if !errors.Is(err, engine.ErrNotFound) {
-				s.internal(c, err)
+				s.fail(c, err)
 				return
 			}
-			s.fail(c, nethttp.StatusUnauthorized, "unauthorized", "the API token is unknown or revoked")
+			s.fail(c, engine.Errorf(codeUnauthorized, "err_token_unknown", "http: the API token is unknown or revoked"))
 			return
 		}
 		c.Set(principalKey, &principal{User: u})
@@ -61,7 +61,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		case err == nil:
 			c.Set(principalKey, &principal{User: u, Session: &sess})
 		case !errors.Is(err, engine.ErrNotFound):
-			s.internal(c, err)
+			s.fail(c, err)
 			return
 		}
 	}
@@ -104,20 +104,20 @@ func (s *Server) enforce(policy string) gin.HandlerFunc {
 				c.Abort()
 				return
 			}
-			s.fail(c, nethttp.StatusUnauthorized, "unauthorized", "sign in, or send Authorization: Bearer TOKEN")
+			s.fail(c, engine.Errorf(codeUnauthorized, "err_sign_in", "http: sign in, or send Authorization: Bearer TOKEN"))
 			return
 		}
 		if (policy == AdminRoute || policy == AdminPageRoute) && p.User.Role != engine.RoleAdmin {
-			s.fail(c, nethttp.StatusForbidden, "forbidden", "this needs the admin role")
+			s.fail(c, engine.Errorf(engine.CodeForbidden, "err_needs_admin", "http: this needs the admin role"))
 			return
 		}
 		if policy == OperatorRoute && p.User.Role != engine.RoleAdmin && p.User.Role != engine.RoleOperator {
-			s.fail(c, nethttp.StatusForbidden, "forbidden", "this needs the operator or admin role")
+			s.fail(c, engine.Errorf(engine.CodeForbidden, "err_needs_operator", "http: this needs the operator or admin role"))
 			return
 		}
 		if !safeMethod(c.Request.Method) && p.Session != nil {
 			if err := checkCSRF(c, p.Session); err != nil {
-				s.fail(c, nethttp.StatusForbidden, "csrf", err.Error())
+				s.fail(c, err)
 				return
 			}
 		}
@@ -136,22 +136,22 @@ func safeMethod(m string) bool {
 // own, so requests made with one need neither.
 func checkCSRF(c *gin.Context, sess *engine.Session) error {
 	if site := c.GetHeader("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return errors.New("cross-site request refused")
+		return engine.Errorf(codeCSRF, "err_csrf_cross_site", "http: cross-site request refused")
 	}
 	if o := c.GetHeader("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
 		if err != nil || !strings.EqualFold(u.Host, c.Request.Host) {
-			return errors.New("cross-origin request refused")
+			return engine.Errorf(codeCSRF, "err_csrf_cross_origin", "http: cross-origin request refused")
 		}
 	} else if o == "null" {
-		return errors.New("cross-origin request refused")
+		return engine.Errorf(codeCSRF, "err_csrf_cross_origin", "http: cross-origin request refused")
 	}
 	tok := c.GetHeader(csrfHeader)
 	if tok == "" {
 		tok = c.PostForm(csrfField)
 	}
 	if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(sess.CSRF)) != 1 {
-		return errors.New("missing or wrong CSRF token: reload the page")
+		return engine.Errorf(codeCSRF, "err_csrf_token", "http: missing or wrong CSRF token")
 	}
 	return nil
 }

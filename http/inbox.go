@@ -2,7 +2,6 @@ package http
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	nethttp "net/http"
@@ -21,6 +20,7 @@ import (
 type inboxPage struct {
 	base
 	Query, Next, Error, ViewError, BulkNote string
+	ErrorCode                               string // of Error: what kind of refusal
 	First                                   bool
 	Total                                   uint64
 	Rows                                    []inboxRow
@@ -84,34 +84,82 @@ func (s *Server) inbox(c *gin.Context) {
 }
 
 func (s *Server) renderInbox(c *gin.Context, q, cursor, viewErr, bulkNote string) {
-	ctx := c.Request.Context()
 	b := s.newBase(c, "inbox")
 	p := inboxPage{base: b, Query: q, First: cursor != "", ViewError: viewErr, BulkNote: bulkNote,
 		Statuses: statuses(), Priorities: priorities(), Fields: strings.Join(index.Fields(), " ")}
 	status := nethttp.StatusOK
+	// A refused search (a bad query, one cut off by its deadline) is
+	// said above the list, with the query kept to be put right.
+	refused := func(err error) bool {
+		pr, ok := s.refusal(c, err)
+		if ok && p.Error == "" {
+			p.Error, p.ErrorCode, status = pr.Message, pr.Code, pr.Status
+		}
+		return ok
+	}
 	colour := s.categoryColours(c)
-	res, err := s.idx.Search(ctx, index.Request{Query: q, Scope: scopeOf(c), Size: inboxSize, Cursor: cursor,
+	res, err := s.search(c, index.Request{Query: q, Scope: scopeOf(c), Size: inboxSize, Cursor: cursor,
 		Facets: true, Highlight: true})
-	msg, refused := queryMessage(err)
-	switch {
-	case refused:
-		p.Error, status = msg, nethttp.StatusBadRequest
-	case err != nil:
-		s.pageError(c, err)
+	if err != nil && !refused(err) {
 		return
-	default:
+	}
+	if err == nil {
 		p.Total, p.Next = res.Total, res.Next
 		if err := s.inboxRows(c, res, &p, colour); err != nil {
-			s.pageError(c, err)
+			s.fail(c, err)
 			return
 		}
 		p.Facets = facetGroups(q, res.Facets, colour)
 	}
+	if err := s.inboxViews(c, &p); err != nil && !refused(err) {
+		return
+	}
 	if err := s.inboxSide(c, &p); err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.render(c, status, "inbox", b, p)
+}
+
+// inboxViews fills the saved views with their live counts.
+func (s *Server) inboxViews(c *gin.Context, p *inboxPage) error {
+	views, err := s.eng.Views(c.Request.Context(), who(c).User)
+	if err != nil {
+		return err
+	}
+	desks, err := s.eng.Desks(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	deskName := map[string]string{}
+	for _, d := range desks {
+		deskName[d.ID] = d.Name
+	}
+	counts, err := s.viewCounts(c, views)
+	if err != nil {
+		// Listed without counts, for the user to pick one.
+		msg := s.describe(c, err).Message
+		for _, v := range views {
+			p.Views = append(p.Views, viewRow{Name: v.Name, Query: viewQuery(v), Shared: deskName[v.SharedDesk], Error: msg})
+		}
+		return err
+	}
+	for _, vc := range counts {
+		row := viewRow{Name: vc.View.Name, Query: viewQuery(vc.View), Shared: deskName[vc.View.SharedDesk], Count: vc.Count}
+		if vc.Err != nil {
+			row.Error = s.describe(c, vc.Err).Message
+		}
+		p.Views = append(p.Views, row)
+	}
+	return nil
+}
+
+// viewQuery is the query a view's link runs: its query and sort.
+func viewQuery(v engine.SavedView) string {
+	if v.Sort != "" {
+		return v.Query + " sort:" + v.Sort
+	}
+	return v.Query
 }
 
 func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage, colour func(string) string) error {
@@ -217,33 +265,19 @@ func facetGroups(q string, facets map[string][]index.FacetValue, colour func(str
 	return out
 }
 
-// inboxSide fills the saved views with their live counts, the desks a
-// view can be shared with, the staff to assign to, and completion values.
+// inboxSide fills the desks a view can be shared with, the staff to
+// assign to, and completion values.
 func (s *Server) inboxSide(c *gin.Context, p *inboxPage) error {
 	ctx := c.Request.Context()
 	u := who(c).User
-	views, err := s.eng.Views(ctx, u)
-	if err != nil {
-		return err
-	}
 	desks, err := s.eng.Desks(ctx)
 	if err != nil {
 		return err
 	}
-	deskName := map[string]string{}
 	for _, d := range desks {
-		deskName[d.ID] = d.Name
 		if u.MemberOf(d.ID) {
 			p.Desks = append(p.Desks, d)
 		}
-	}
-	for _, vc := range s.idx.ViewCounts(ctx, views, scopeOf(c)) {
-		q := vc.View.Query
-		if vc.View.Sort != "" {
-			q += " sort:" + vc.View.Sort
-		}
-		p.Views = append(p.Views, viewRow{Name: vc.View.Name, Query: q, Shared: deskName[vc.View.SharedDesk],
-			Count: vc.Count, Error: vc.Error})
 	}
 	staff, err := s.staff(c)
 	if err != nil {
@@ -315,16 +349,14 @@ func (s *Server) viewPost(c *gin.Context) {
 	if q, sort, ok := cutSort(v.Query); ok {
 		v.Query, v.Sort = q, sort
 	}
-	if err := index.CheckView(v); err != nil {
-		s.renderInbox(c, v.Query, "", "query: "+err.Error(), "")
-		return
+	err := index.CheckView(v)
+	if err == nil {
+		_, err = s.eng.SaveView(c.Request.Context(), who(c).User, v)
 	}
-	if _, err := s.eng.SaveView(c.Request.Context(), who(c).User, v); err != nil {
-		if errors.Is(err, engine.ErrInvalid) || errors.Is(err, engine.ErrForbidden) {
-			s.renderInbox(c, v.Query, "", userMessage(err, engine.ErrInvalid), "")
-			return
+	if err != nil {
+		if p, ok := s.refusal(c, err); ok {
+			s.renderInbox(c, v.Query, "", p.Message, "")
 		}
-		s.pageError(c, err)
 		return
 	}
 	c.Redirect(nethttp.StatusSeeOther, "/?q="+urlQuery(v.Query))
@@ -381,13 +413,13 @@ func (s *Server) bulkPost(c *gin.Context) {
 		}
 		if !one.Empty() {
 			if _, err := s.eng.UpdateTicket(ctx, actor, id, one, 0); err != nil {
-				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrInvalid))
+				s.bulkError(c, q, b.Ticket.Number, err)
 				return
 			}
 		}
 		if status != "" {
 			if _, err := s.eng.SetStatus(ctx, actor, id, status, 0); err != nil {
-				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrConflict))
+				s.bulkError(c, q, b.Ticket.Number, err)
 				return
 			}
 		}
@@ -395,6 +427,13 @@ func (s *Server) bulkPost(c *gin.Context) {
 	}
 	s.waitSearchable(c)
 	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done")))
+}
+
+// bulkError shows why a bulk action stopped at a ticket (see refusal).
+func (s *Server) bulkError(c *gin.Context, q, number string, err error) {
+	if p, ok := s.refusal(c, err); ok {
+		s.renderInbox(c, q, "", "", number+": "+p.Message)
+	}
 }
 
 // applyTagOps adds +tag (or tag) and removes -tag.

@@ -25,7 +25,7 @@ func (s *Server) renderMe(c *gin.Context, status int, p mePage) {
 	p.base = b
 	tokens, err := s.eng.APITokens(c.Request.Context(), b.User.ID)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	p.Tokens = tokens
@@ -35,7 +35,7 @@ func (s *Server) renderMe(c *gin.Context, status int, p mePage) {
 func (s *Server) mePost(c *gin.Context) {
 	u, err := s.eng.SetProfile(c.Request.Context(), who(c).User.ID, c.PostForm("name"), c.PostForm("language"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	who(c).User = u // this page already in the new language
@@ -51,15 +51,13 @@ func (s *Server) passwordPost(c *gin.Context) {
 			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: ui.T(l, "wrong_password")})
 			return
 		}
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if err := s.eng.SetPassword(ctx, u.ID, c.PostForm("new")); err != nil {
-		if errors.Is(err, engine.ErrInvalid) {
-			s.renderMe(c, nethttp.StatusBadRequest, mePage{PasswordError: userMessage(err, engine.ErrInvalid)})
-			return
+		if p, ok := s.refusal(c, err); ok {
+			s.renderMe(c, p.Status, mePage{PasswordError: p.Message})
 		}
-		s.pageError(c, err)
 		return
 	}
 	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(l, "password_changed")})
@@ -68,11 +66,9 @@ func (s *Server) passwordPost(c *gin.Context) {
 func (s *Server) tokenPost(c *gin.Context) {
 	secret, _, err := s.eng.NewAPIToken(c.Request.Context(), who(c).User.ID, c.PostForm("name"))
 	if err != nil {
-		if errors.Is(err, engine.ErrInvalid) {
-			s.renderMe(c, nethttp.StatusBadRequest, mePage{TokenError: userMessage(err, engine.ErrInvalid)})
-			return
+		if p, ok := s.refusal(c, err); ok {
+			s.renderMe(c, p.Status, mePage{TokenError: p.Message})
 		}
-		s.pageError(c, err)
 		return
 	}
 	s.renderMe(c, nethttp.StatusCreated, mePage{NewToken: secret})
@@ -80,7 +76,7 @@ func (s *Server) tokenPost(c *gin.Context) {
 
 func (s *Server) tokenRevokePost(c *gin.Context) {
 	if err := s.eng.RevokeAPIToken(c.Request.Context(), who(c).User.ID, c.Param("id")); err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.Redirect(nethttp.StatusSeeOther, "/me")

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	nethttp "net/http"
@@ -99,8 +98,9 @@ func nonce() string {
 func (s *Server) render(c *gin.Context, status int, page string, b base, data any) {
 	var buf bytes.Buffer
 	if err := s.pages.set[page].ExecuteTemplate(&buf, "layout", data); err != nil {
+		// Not fail: the error page is rendered here too.
 		s.log.Error("render page", "page", page, "err", err)
-		c.String(nethttp.StatusInternalServerError, "internal error")
+		c.String(nethttp.StatusInternalServerError, ui.T(b.Lang, "err_code_"+engine.CodeInternal))
 		return
 	}
 	h := c.Writer.Header()
@@ -109,27 +109,6 @@ func (s *Server) render(c *gin.Context, status int, page string, b base, data an
 		"form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	h.Set("Cache-Control", "no-store")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// errorPage is the page shown instead of a failed one.
-type errorPage struct {
-	base
-	Heading, Message string
-}
-
-// pageError answers a page request that failed: 404 for what the caller
-// may not see or what does not exist, else a logged 500 (never the error's
-// text).
-func (s *Server) pageError(c *gin.Context, err error) {
-	b := s.newBase(c, "")
-	if errors.Is(err, engine.ErrNotFound) || errors.Is(err, errNotVisible) {
-		b.Title = ui.T(b.Lang, "not_found")
-		s.render(c, nethttp.StatusNotFound, "error", b, errorPage{b, b.Title, ui.T(b.Lang, "not_found_text")})
-		return
-	}
-	s.log.Error("page failed", "path", c.FullPath(), "err", err)
-	b.Title = ui.T(b.Lang, "error")
-	s.render(c, nethttp.StatusInternalServerError, "error", b, errorPage{b, b.Title, ui.T(b.Lang, "error_text")})
 }
 
 // static serves an asset by its hashed name, cacheable for good.
@@ -173,25 +152,19 @@ func (s *Server) loginPost(c *gin.Context) {
 	b := s.newBase(c, "sign_in")
 	email, next := c.PostForm("email"), safeNext(c.PostForm("next"))
 	_, err := s.signIn(c, email, c.PostForm("password"))
-	var rl *rateLimited
-	switch {
-	case err == nil:
+	if err == nil {
 		c.Redirect(nethttp.StatusSeeOther, next)
-	case errors.As(err, &rl):
-		s.render(c, nethttp.StatusTooManyRequests, "login", b,
-			loginPage{base: b, Email: email, Next: next, Error: ui.T(b.Lang, "too_many_attempts")})
-	case errors.Is(err, engine.ErrBadLogin):
-		s.render(c, nethttp.StatusUnauthorized, "login", b,
-			loginPage{base: b, Email: email, Next: next, Error: ui.T(b.Lang, "bad_login")})
-	default:
-		s.pageError(c, err)
+		return
+	}
+	if p, ok := s.refusal(c, err); ok {
+		s.render(c, p.Status, "login", b, loginPage{base: b, Email: email, Next: next, Error: p.Message})
 	}
 }
 
 func (s *Server) logoutPost(c *gin.Context) {
 	if ck, err := c.Cookie(sessionCookie); err == nil {
 		if err := s.eng.EndSession(c.Request.Context(), ck); err != nil {
-			s.pageError(c, err)
+			s.fail(c, err)
 			return
 		}
 	}

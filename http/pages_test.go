@@ -64,9 +64,10 @@ func TestMePage(t *testing.T) {
 	if st, _, _ := c.form("/me/password", url.Values{"current": {"not it at all"}, "new": {"a new long password"}}); st != 400 {
 		t.Errorf("wrong current password: %d", st)
 	}
+	// The refusal is in the user's language, Polish, as the page is.
 	if st, _, body := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"short"}}); st != 400 ||
-		!strings.Contains(body, "at least 10") {
-		t.Errorf("short password: %d", st)
+		!strings.Contains(body, "Hasło musi mieć co najmniej 10 znaków (to ma 5)") {
+		t.Errorf("short password: %d, want 400 with the Polish message", st)
 	}
 	if st, _, _ := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"a new long password"}}); st != 200 {
 		t.Errorf("change password: %d", st)
@@ -121,7 +122,7 @@ func TestAdminPage(t *testing.T) {
 		t.Errorf("the new user cannot sign in: %d", st)
 	}
 	if st, _, body := admin.form("/admin/users", url.Values{"email": {"bad"}, "role": {"agent"}, "password": {"long enough pw"}}); st != 400 ||
-		!strings.Contains(body, "user email") {
+		!strings.Contains(body, "is not an email address") {
 		t.Errorf("bad email: %d", st)
 	}
 	if st := sam.do("GET", "/api/v1/me", nil, nil); st != 200 {
@@ -184,7 +185,7 @@ func TestAdminPage(t *testing.T) {
 		t.Errorf("delete shared view: %d", st)
 	}
 	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"SUP-{{nr}}"},
-		"default_priority": {"soon"}}); st != 400 || !strings.Contains(body, "default priority") {
+		"default_priority": {"soon"}}); st != 400 || !strings.Contains(body, "Default priority") {
 		t.Errorf("bad default priority: %d", st)
 	}
 	if st, _, body := admin.form("/admin/desks/"+d.support.ID, url.Values{"name": {"Support"}, "pattern": {"{{nr-y}}"}}); st != 400 ||

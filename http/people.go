@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	nethttp "net/http"
 	"strings"
 	"time"
@@ -35,21 +34,21 @@ func (s *Server) contactPost(c *gin.Context) {
 	id := c.Param("id")
 	ct, err := s.eng.Contact(ctx, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if into := strings.TrimSpace(c.PostForm("merge_into")); into != "" {
 		if u := who(c).User; u.Role != engine.RoleAdmin && u.Role != engine.RoleOperator {
-			s.renderContact(c, id, nethttp.StatusForbidden, "merging contacts needs the operator or admin role", nil)
+			s.contactFormError(c, id, engine.Errorf(engine.CodeForbidden, "err_needs_operator", "http: merge contacts: needs the operator or admin role"), nil)
 			return
 		}
 		other, err := s.eng.ContactByAddress(ctx, into)
 		if err != nil {
-			s.renderContact(c, id, nethttp.StatusBadRequest, "merge into: no contact has the address "+into, nil)
+			s.contactFormError(c, id, err, nil)
 			return
 		}
 		if _, err := s.eng.MergeContacts(ctx, who(c).User.Email, ct.ID, other.ID); err != nil {
-			s.renderContact(c, id, nethttp.StatusBadRequest, userMessage(err, engine.ErrInvalid), nil)
+			s.contactFormError(c, id, err, nil)
 			return
 		}
 		s.waitSearchable(c)
@@ -59,23 +58,25 @@ func (s *Server) contactPost(c *gin.Context) {
 	ct.Name = c.PostForm("name")
 	ct.Addresses = strings.FieldsFunc(c.PostForm("addresses"), func(r rune) bool { return r == ',' || r == ' ' })
 	if _, err := s.eng.SaveContact(ctx, ct); err != nil {
-		for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict} {
-			if errors.Is(err, sentinel) {
-				s.renderContact(c, id, nethttp.StatusBadRequest, userMessage(err, sentinel), &ct)
-				return
-			}
-		}
-		s.pageError(c, err)
+		s.contactFormError(c, id, err, &ct)
 		return
 	}
 	c.Redirect(nethttp.StatusSeeOther, "/contacts/"+id)
+}
+
+// contactFormError shows a refusal of the contact form next to it (see
+// refusal), keeping what was typed; anything else gets the error page.
+func (s *Server) contactFormError(c *gin.Context, id string, err error, typed *engine.Contact) {
+	if p, ok := s.refusal(c, err); ok {
+		s.renderContact(c, id, p.Status, p.Message, typed)
+	}
 }
 
 // renderContact shows a contact's card; typed keeps what a failed form had.
 func (s *Server) renderContact(c *gin.Context, id string, status int, formErr string, typed *engine.Contact) {
 	ct, err := s.eng.Contact(c.Request.Context(), id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	name := ct.Name
@@ -98,7 +99,7 @@ func (s *Server) renderContact(c *gin.Context, id string, status int, formErr st
 func (s *Server) accountPage(c *gin.Context) {
 	a, err := s.eng.Account(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	q := ""
@@ -113,9 +114,9 @@ func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope inde
 	b := s.newBase(c, "")
 	b.Title = p.Name
 	p.base = b
-	res, err := s.idx.Search(c.Request.Context(), index.Request{Query: "sort:updated-desc", Scope: scope, Size: 100})
+	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: scope, Size: 100})
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	p.Total = res.Total
@@ -133,7 +134,7 @@ func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope inde
 		return nil
 	})
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	s.render(c, status, "people", b, p)

@@ -6,11 +6,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	nethttp "net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -32,6 +30,9 @@ type Server struct {
 	// Ready reports whether the desk is ready for traffic (/readyz): the
 	// index has caught up with the store. Nil means always ready.
 	Ready func() error
+	// SearchDeadline bounds each search a request makes (0: the index's
+	// default, 1 s); a search it cuts off is answered 422 search_timeout.
+	SearchDeadline time.Duration
 
 	loginByAddr, loginByClient *limiter
 	pages                      *pages
@@ -81,9 +82,14 @@ func (s *Server) Handler() nethttp.Handler {
 		}
 		r.Handle(rt.Method, rt.Path, s.enforce(rt.Policy), rt.Handler)
 	}
-	r.NoRoute(func(c *gin.Context) { s.fail(c, nethttp.StatusNotFound, "not_found", "no such page or endpoint") })
+	r.NoRoute(func(c *gin.Context) {
+		s.fail(c, engine.Errorf(engine.CodeNotFound, "err_no_route", "http: no route for %s %s", c.Request.Method, c.Request.URL.Path))
+	})
 	return r
 }
+
+// requestIDKey holds the request's id in its Gin context.
+const requestIDKey = "searchdesk.request_id"
 
 // requestLog gives each request an id (X-Request-Id, and request_id in
 // every log line about it) and logs it when it is done.
@@ -92,6 +98,7 @@ func (s *Server) requestLog(c *gin.Context) {
 	_, _ = rand.Read(b[:])
 	id := hex.EncodeToString(b[:])
 	c.Header("X-Request-Id", id)
+	c.Set(requestIDKey, id)
 	start := time.Now()
 	c.Next()
 	s.observe(c, time.Since(start).Seconds())
@@ -124,7 +131,7 @@ func (s *Server) healthz(c *gin.Context) {
 func (s *Server) readyz(c *gin.Context) {
 	if s.Ready != nil {
 		if err := s.Ready(); err != nil {
-			s.fail(c, nethttp.StatusServiceUnavailable, "not_ready", err.Error())
+			s.fail(c, &engine.Error{Code: codeNotReady, Key: "err_not_ready", Text: "http: not ready", Err: err})
 			return
 		}
 	}
@@ -135,7 +142,7 @@ func (s *Server) readyz(c *gin.Context) {
 func (s *Server) mailboxHealth(c *gin.Context) {
 	st, err := s.eng.MailboxStates()
 	if err != nil {
-		s.error(c, err)
+		s.fail(c, err)
 		return
 	}
 	type boxJSON struct {
@@ -155,43 +162,19 @@ func (s *Server) mailboxHealth(c *gin.Context) {
 	c.JSON(nethttp.StatusOK, gin.H{"mailboxes": out})
 }
 
-// error is the one place an error becomes a response: sentinels map to
-// 404, 409, 400 and 403 with the engine's own words, which name what is
-// wrong; anything else is logged and shown as "internal error".
-func (s *Server) error(c *gin.Context, err error) {
-	switch {
-	case errors.Is(err, engine.ErrNotFound):
-		s.fail(c, nethttp.StatusNotFound, "not_found", "not found")
-	case errors.Is(err, engine.ErrConflict):
-		s.fail(c, nethttp.StatusConflict, "conflict", userMessage(err, engine.ErrConflict))
-	case errors.Is(err, engine.ErrInvalid):
-		s.fail(c, nethttp.StatusBadRequest, "invalid", userMessage(err, engine.ErrInvalid))
-	case errors.Is(err, engine.ErrForbidden):
-		s.fail(c, nethttp.StatusForbidden, "forbidden", userMessage(err, engine.ErrForbidden))
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		s.fail(c, nethttp.StatusServiceUnavailable, "timeout", "request timed out")
-	default:
-		s.internal(c, err)
-	}
-}
-
-// userMessage is an engine error as a caller reads it: without the
-// package prefix and the sentinel's own word at the end.
-func userMessage(err, sentinel error) string {
-	m := strings.TrimPrefix(err.Error(), "engine: ")
-	return strings.TrimSuffix(m, ": "+sentinel.Error())
-}
-
 // contextWithTimeout bounds work a handler does after its answer is known.
 func contextWithTimeout(c *gin.Context, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(c.Request.Context(), d)
 }
 
-func (s *Server) internal(c *gin.Context, err error) {
-	s.log.Error("request failed", "path", c.FullPath(), "err", err)
-	s.fail(c, nethttp.StatusInternalServerError, "internal", "internal error")
+// search runs a search of the request with the server's search deadline.
+func (s *Server) search(c *gin.Context, r index.Request) (*index.Result, error) {
+	r.Deadline = s.SearchDeadline
+	return s.idx.Search(c.Request.Context(), r)
 }
 
-func (s *Server) fail(c *gin.Context, status int, code, msg string) {
-	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": msg}})
+// viewCounts counts the saved views in the caller's scope with the
+// server's search deadline.
+func (s *Server) viewCounts(c *gin.Context, views []engine.SavedView) ([]index.ViewCount, error) {
+	return s.idx.ViewCounts(c.Request.Context(), views, index.Request{Scope: scopeOf(c), Deadline: s.SearchDeadline})
 }

@@ -18,8 +18,17 @@ import (
 	"searchdesk/ui"
 )
 
-// errNotVisible is a ticket the caller may not see: answered as not found.
-var errNotVisible = errors.New("not visible")
+// errNotVisible is a record the caller may not see, or that does not
+// exist: both are answered as not found, so ids of other desks' records
+// leak nothing (AC-01). notVisible wraps it with the message for the kind
+// of record.
+var errNotVisible = errors.New("http: not visible")
+
+// notVisible is errNotVisible for a record: key is the message (no such
+// ticket, no such message, ...).
+func notVisible(key, id string) error {
+	return &engine.Error{Code: engine.CodeNotFound, Key: key, Text: "http: " + id, Err: errNotVisible}
+}
 
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
@@ -71,7 +80,7 @@ type macro struct{ Name, Text string }
 func (s *Server) bundleFor(c *gin.Context, id string) (*engine.Bundle, error) {
 	b, err := s.eng.Bundle(c.Request.Context(), id)
 	if errors.Is(err, engine.ErrNotFound) || (err == nil && !scopeOf(c).Allows(b.Ticket)) {
-		return nil, errNotVisible
+		return nil, notVisible("err_no_ticket", id)
 	}
 	if err != nil {
 		return nil, err
@@ -81,17 +90,17 @@ func (s *Server) bundleFor(c *gin.Context, id string) (*engine.Bundle, error) {
 
 // visibleVia returns a record that belongs to a ticket, once the caller is
 // known to see that ticket; a missing record or a ticket the caller may not
-// see are both errNotVisible.
-func visibleVia[T any](s *Server, c *gin.Context, rec T, err error, ticketID func(*T) string) (*T, error) {
+// see are both errNotVisible, with the message key.
+func visibleVia[T any](s *Server, c *gin.Context, key, id string, rec T, err error, ticketID func(*T) string) (*T, error) {
 	if errors.Is(err, engine.ErrNotFound) {
-		return nil, errNotVisible
+		return nil, notVisible(key, id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	t, err := s.eng.Ticket(c.Request.Context(), ticketID(&rec))
 	if errors.Is(err, engine.ErrNotFound) || (err == nil && !scopeOf(c).Allows(t)) {
-		return nil, errNotVisible
+		return nil, notVisible(key, id)
 	}
 	if err != nil {
 		return nil, err
@@ -102,13 +111,13 @@ func visibleVia[T any](s *Server, c *gin.Context, rec T, err error, ticketID fun
 // messageFor loads a message whose ticket the caller may see.
 func (s *Server) messageFor(c *gin.Context, id string) (*engine.Message, error) {
 	m, err := s.eng.Message(c.Request.Context(), id)
-	return visibleVia(s, c, m, err, func(m *engine.Message) string { return m.TicketID })
+	return visibleVia(s, c, "err_no_message", id, m, err, func(m *engine.Message) string { return m.TicketID })
 }
 
 // taskFor loads a task whose ticket the caller may see.
 func (s *Server) taskFor(c *gin.Context, id string) (*engine.Task, error) {
 	t, err := s.eng.Task(c.Request.Context(), id)
-	return visibleVia(s, c, t, err, func(t *engine.Task) string { return t.TicketID })
+	return visibleVia(s, c, "err_no_task", id, t, err, func(t *engine.Task) string { return t.TicketID })
 }
 
 func (s *Server) ticketPageGet(c *gin.Context) {
@@ -120,7 +129,7 @@ func (s *Server) ticketPageGet(c *gin.Context) {
 func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*ticketPage)) {
 	b, err := s.bundleFor(c, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -150,7 +159,7 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	staff, err := s.staff(c)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	byID := map[string]string{}
@@ -175,7 +184,7 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	audit, err := s.eng.Audit(ctx, t.ID)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, a := range audit {
@@ -184,7 +193,7 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	out, err := s.eng.TicketOutbox(t.ID)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, ob := range out {
@@ -192,7 +201,7 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	cats, err := s.eng.Categories(ctx)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, ct := range cats {
@@ -200,7 +209,7 @@ func (s *Server) renderTicket(c *gin.Context, id string, status int, edit func(*
 	}
 	types, err := s.eng.TicketTypes(ctx)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	for _, tt := range types {
@@ -274,7 +283,7 @@ func macros(lang string) []macro {
 func (s *Server) messageHTML(c *gin.Context) {
 	m, err := s.messageFor(c, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	img := "data:"
@@ -304,29 +313,22 @@ func (s *Server) staffMessagePost(c *gin.Context, note bool) {
 	id := c.Param("id")
 	b, err := s.bundleFor(c, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	text := c.PostForm("text")
-	fail := func(msg string) {
-		s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) {
+	add := s.eng.AddReply
+	if note {
+		add = s.eng.AddNote
+	}
+	if _, err := add(c.Request.Context(), who(c).User, b.Ticket.ID, text); err != nil {
+		s.formError(c, id, err, func(p *ticketPage, msg string) {
 			if note {
 				p.NoteError, p.NoteDraft = msg, text
 			} else {
 				p.ReplyError, p.ReplyDraft = msg, text
 			}
 		})
-	}
-	add := s.eng.AddReply
-	if note {
-		add = s.eng.AddNote
-	}
-	if _, err := add(c.Request.Context(), who(c).User, b.Ticket.ID, text); err != nil {
-		if errors.Is(err, engine.ErrInvalid) {
-			fail(userMessage(err, engine.ErrInvalid))
-			return
-		}
-		s.pageError(c, err)
 		return
 	}
 	s.backToTicket(c, id)
@@ -343,7 +345,7 @@ func (s *Server) updatePost(c *gin.Context) {
 	id := c.Param("id")
 	b, err := s.bundleFor(c, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
@@ -372,7 +374,7 @@ func (s *Server) updatePost(c *gin.Context) {
 	if v := strings.TrimSpace(c.PostForm("contact")); v != "" && (b.Contact == nil || !slices.Contains(b.Contact.Addresses, strings.ToLower(v))) {
 		ct, err := s.eng.ContactByAddress(ctx, v)
 		if err != nil {
-			s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { p.FieldError = "contact: no contact has the address " + v })
+			s.formError(c, id, err, func(p *ticketPage, msg string) { p.FieldError = msg })
 			return
 		}
 		ch.ContactID = &ct.ID
@@ -390,7 +392,7 @@ func (s *Server) updatePost(c *gin.Context) {
 		case v != "" && !strings.EqualFold(v, cur) && (b.Account == nil || !slices.Contains(b.Account.Domains, strings.ToLower(v))):
 			a, err := s.eng.AccountFor(ctx, v)
 			if err != nil {
-				s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { p.FieldError = "account: " + userMessage(err, engine.ErrNotFound) })
+				s.formError(c, id, err, func(p *ticketPage, msg string) { p.FieldError = msg })
 				return
 			}
 			ch.AccountID = &a.ID
@@ -414,34 +416,27 @@ func (s *Server) updatePost(c *gin.Context) {
 	s.backToTicket(c, id)
 }
 
-// formError shows an engine's refusal next to the field it concerns; an
-// internal failure gets the error page.
+// formError shows a refusal next to the ticket form's field it concerns
+// (see refusal); anything else gets the error page.
 func (s *Server) formError(c *gin.Context, id string, err error, put func(*ticketPage, string)) {
-	for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict, engine.ErrForbidden} {
-		if errors.Is(err, sentinel) {
-			s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { put(p, userMessage(err, sentinel)) })
-			return
-		}
+	if p, ok := s.refusal(c, err); ok {
+		s.renderTicket(c, id, p.Status, func(tp *ticketPage) { put(tp, p.Message) })
 	}
-	if errors.Is(err, engine.ErrNotFound) {
-		s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { put(p, userMessage(err, engine.ErrNotFound)) })
-		return
-	}
-	s.pageError(c, err)
 }
 
 func (s *Server) taskPost(c *gin.Context) {
 	id := c.Param("id")
 	b, err := s.bundleFor(c, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	t := engine.Task{TicketID: b.Ticket.ID, Title: c.PostForm("title"), AssigneeID: c.PostForm("assignee")}
 	if d := c.PostForm("deadline"); d != "" {
 		when, err := time.Parse("2006-01-02", d)
 		if err != nil {
-			s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) { p.TaskError = "deadline: want a date like 2026-12-31" })
+			err := engine.Errorf(engine.CodeInvalid, "err_task_deadline", "http: deadline %q: want a date like 2026-12-31", d)
+			s.formError(c, id, err, func(p *ticketPage, msg string) { p.TaskError = msg })
 			return
 		}
 		t.Deadline = &when
@@ -456,7 +451,7 @@ func (s *Server) taskPost(c *gin.Context) {
 func (s *Server) taskDonePost(c *gin.Context) {
 	t, err := s.taskFor(c, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if _, err := s.eng.SetTaskDone(c.Request.Context(), who(c).User.Email, t.ID, c.PostForm("done") == "true"); err != nil {
@@ -470,7 +465,7 @@ func (s *Server) mergePost(c *gin.Context) {
 	id := c.Param("id")
 	from, err := s.bundleFor(c, id)
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	num := strings.TrimSpace(c.PostForm("into"))
@@ -478,10 +473,11 @@ func (s *Server) mergePost(c *gin.Context) {
 	if err == nil && !scopeOf(c).Allows(into) {
 		err = errNotVisible
 	}
+	if errors.Is(err, engine.ErrNotFound) || errors.Is(err, errNotVisible) {
+		err = engine.Errorf(engine.CodeNotFound, "err_merge_into", "http: merge into %q: no such ticket on this desk", num)
+	}
 	if err != nil {
-		s.renderTicket(c, id, nethttp.StatusBadRequest, func(p *ticketPage) {
-			p.MergeError = fmt.Sprintf("into: no ticket %q on this desk", num)
-		})
+		s.formError(c, id, err, func(p *ticketPage, msg string) { p.MergeError = msg })
 		return
 	}
 	if err := s.eng.Merge(c.Request.Context(), who(c).User.Email, from.Ticket.ID, into.ID); err != nil {
@@ -494,7 +490,7 @@ func (s *Server) mergePost(c *gin.Context) {
 func (s *Server) splitPost(c *gin.Context) {
 	m, err := s.messageFor(c, c.Param("id"))
 	if err != nil {
-		s.pageError(c, err)
+		s.fail(c, err)
 		return
 	}
 	t, err := s.eng.Split(c.Request.Context(), who(c).User.Email, m.ID)
@@ -509,12 +505,12 @@ func (s *Server) splitPost(c *gin.Context) {
 func (s *Server) previewPost(c *gin.Context) {
 	text := c.PostForm("text")
 	if len(text) > engine.MaxStaffText {
-		c.String(nethttp.StatusBadRequest, "too long")
+		s.fail(c, engine.Errorf(engine.CodeInvalid, "err_preview_long", "http: preview: at most %d bytes", engine.MaxStaffText))
 		return
 	}
 	h, err := compose.MarkdownHTML(text)
 	if err != nil {
-		s.internal(c, err)
+		s.fail(c, err)
 		return
 	}
 	c.Header("Content-Security-Policy", "default-src 'none'")

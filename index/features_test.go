@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -265,16 +266,26 @@ func TestSavedViews(t *testing.T) {
 	// Counts are live and in the viewer's scope: the admin's and agent's
 	// views count carol's ticket (desk support); the billing desk's printer
 	// ticket is not in the view's desk scope for the agent.
-	counts := f.idx.ViewCounts(ctx, views, StaffScope(f.agent))
-	if counts[0].Count != 1 || counts[0].Error != "" {
-		t.Errorf("agent's count: %+v", counts[0])
+	counts, err := f.idx.ViewCounts(ctx, views, Request{Scope: StaffScope(f.agent)})
+	if err != nil || counts[0].Count != 1 || counts[0].Err != nil {
+		t.Errorf("agent's count: %+v %v", counts, err)
 	}
-	counts = f.idx.ViewCounts(ctx, views, Scope{All: true})
+	counts, _ = f.idx.ViewCounts(ctx, views, Request{Scope: Scope{All: true}})
 	if counts[0].Count != 2 {
 		t.Errorf("admin's count: %+v, want 2 (carol and billing)", counts[0])
 	}
+	// A view whose query no longer parses has its error; a count cut off
+	// by the deadline stops the counting.
+	broken := append(slices.Clone(views), engine.SavedView{Name: "old", Query: "stauts:open"})
+	counts, err = f.idx.ViewCounts(ctx, broken, Request{Scope: Scope{All: true}})
+	if err != nil || len(counts) != 2 || engine.ErrorCode(counts[1].Err) != CodeBadQuery {
+		t.Errorf("a broken view: %+v %v, want its own bad_query", counts, err)
+	}
+	if _, err := f.idx.ViewCounts(ctx, views, Request{Scope: Scope{All: true}, Deadline: time.Nanosecond}); engine.ErrorCode(err) != CodeSearchTimeout {
+		t.Errorf("counts past the deadline: %v, want %s", err, CodeSearchTimeout)
+	}
 	f.intake(t, "new", "", mail("nina@n.example", "Printer again", "<n1@x>", "The printer is broken again."))
-	counts = f.idx.ViewCounts(ctx, views, StaffScope(f.agent))
+	counts, _ = f.idx.ViewCounts(ctx, views, Request{Scope: StaffScope(f.agent)})
 	if counts[0].Count != 2 {
 		t.Errorf("count after a new ticket: %+v, want 2", counts[0])
 	}

@@ -180,15 +180,15 @@ func TestScopes(t *testing.T) {
 }
 
 func TestSyntaxErrors(t *testing.T) {
-	cases := []struct{ q, want string }{
-		{"stauts:open", `unknown field "stauts" at 1:1; did you mean "status"?`},
-		{"printer (jam", `unclosed '(' at 1:9`},
-		{`"paper jam`, `unclosed '"' at 1:1`},
-		{"sort:random", "sort:random: want one of"},
-		{"a OR", "OR needs a term on both sides"},
-		{"priority:>=hot", `priority "hot"`},
-		{"created:>yesterday", `is not a date`},
-		{"is:everything", "is:everything"},
+	cases := []struct{ q, want, key string }{
+		{"stauts:open", `unknown field "stauts" at 1:1; did you mean "status"?`, "err_query_unknown_field_hint"},
+		{"printer (jam", `unclosed '(' at 1:9`, "err_query_unclosed_paren"},
+		{`"paper jam`, `unclosed '"' at 1:1`, "err_query_unclosed_quote"},
+		{"sort:random", "sort:random: want one of", "err_query_sort"},
+		{"a OR", "OR needs a term on both sides", "err_query_or"},
+		{"priority:>=hot", `priority "hot"`, "err_query_priority"},
+		{"created:>yesterday", `is not a date`, "err_query_date"},
+		{"is:everything", "is:everything", "err_query_is"},
 	}
 	f := newFixture(t)
 	for _, tc := range cases {
@@ -197,6 +197,15 @@ func TestSyntaxErrors(t *testing.T) {
 			var se *SyntaxError
 			if !errors.As(err, &se) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want a syntax error containing %q", err, tc.want)
+			}
+			// The user's message is a typed error: its key, and the
+			// column first among its values.
+			var ue *engine.Error
+			if !errors.As(err, &ue) || ue.Code != CodeBadQuery || ue.Key != tc.key || len(ue.Args) == 0 || ue.Args[0] != se.Col {
+				t.Errorf("got %+v, want code %s, key %s, the column %d first", ue, CodeBadQuery, tc.key, se.Col)
+			}
+			if !errors.Is(err, ErrQuery) {
+				t.Errorf("%v is not an ErrQuery", err)
 			}
 		})
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"searchdesk/engine"
 )
 
 // Caps on a query (invariant 8, DOS-03), checked before and while parsing.
@@ -56,10 +58,17 @@ type SyntaxError struct {
 	Col  int
 	Msg  string
 	Hint string // e.g. the field meant
+	// Key and Args are the message in the UI string catalogue; the
+	// message takes the column first, then Args.
+	Key  string
+	Args []any
 }
 
-// Unwrap makes a syntax error an ErrQuery.
-func (e *SyntaxError) Unwrap() error { return ErrQuery }
+// Unwrap makes a syntax error an *engine.Error of code CodeBadQuery,
+// which is an ErrQuery.
+func (e *SyntaxError) Unwrap() error {
+	return &engine.Error{Code: CodeBadQuery, Key: e.Key, Args: append([]any{e.Col}, e.Args...), Text: e.Error(), Err: ErrQuery}
+}
 
 func (e *SyntaxError) Error() string {
 	s := fmt.Sprintf("index: query: %s at 1:%d", e.Msg, e.Col)
@@ -95,10 +104,10 @@ type parser struct {
 func Parse(q string) (*Query, error) {
 	p := &parser{src: q}
 	if len(q) > maxQueryBytes {
-		return nil, p.errAt(maxQueryBytes, fmt.Sprintf("query longer than %d bytes", maxQueryBytes))
+		return nil, p.errAt(maxQueryBytes, "err_query_long", "query longer than %d bytes", maxQueryBytes)
 	}
 	if !utf8.ValidString(q) {
-		return nil, p.errAt(0, "query is not valid UTF-8")
+		return nil, p.errAt(0, "err_query_utf8", "query is not valid UTF-8")
 	}
 	if err := p.lex(); err != nil {
 		return nil, err
@@ -108,16 +117,19 @@ func Parse(q string) (*Query, error) {
 		return nil, err
 	}
 	if p.i < len(p.toks) {
-		return nil, p.errAt(p.toks[p.i].pos, "unexpected ')'")
+		return nil, p.errAt(p.toks[p.i].pos, "err_query_unexpected_paren", "unexpected ')'")
 	}
 	return &Query{Root: root, Sort: p.sort}, nil
 }
 
-func (p *parser) errAt(pos int, msg string) *SyntaxError {
+// errAt is a SyntaxError at byte pos: key and args are its message in the
+// UI string catalogue, format and the same args its text.
+func (p *parser) errAt(pos int, key, format string, args ...any) *SyntaxError {
 	if pos > len(p.src) {
 		pos = len(p.src)
 	}
-	return &SyntaxError{Pos: pos, Col: utf8.RuneCountInString(p.src[:pos]) + 1, Msg: msg}
+	return &SyntaxError{Pos: pos, Col: utf8.RuneCountInString(p.src[:pos]) + 1, Msg: fmt.Sprintf(format, args...),
+		Key: key, Args: args}
 }
 
 func (p *parser) lex() error {
@@ -169,7 +181,7 @@ func (p *parser) lex() error {
 			p.toks = append(p.toks, token{kind: 'w', text: word, pos: start})
 		}
 		if len(p.toks) > 4*maxQueryTerms {
-			return p.errAt(i, fmt.Sprintf("query has more than %d terms", maxQueryTerms))
+			return p.errAt(i, "err_query_terms", "query has more than %d terms", maxQueryTerms)
 		}
 	}
 	return nil
@@ -190,14 +202,14 @@ func isFieldName(f string) bool {
 func (p *parser) phrase(start int) (string, int, error) {
 	end := strings.IndexByte(p.src[start+1:], '"')
 	if end < 0 {
-		return "", 0, p.errAt(start, "unclosed '\"'")
+		return "", 0, p.errAt(start, "err_query_unclosed_quote", "unclosed '\"'")
 	}
 	return p.src[start+1 : start+1+end], start + end + 2, nil
 }
 
 func (p *parser) parseOr(depth int) (Node, error) {
 	if depth > maxQueryDepth {
-		return nil, p.errAt(p.toks[p.i-1].pos, fmt.Sprintf("parentheses nested deeper than %d", maxQueryDepth))
+		return nil, p.errAt(p.toks[p.i-1].pos, "err_query_depth", "parentheses nested deeper than %d", maxQueryDepth)
 	}
 	first, err := p.parseAnd(depth)
 	if err != nil {
@@ -212,7 +224,7 @@ func (p *parser) parseOr(depth int) (Node, error) {
 			return nil, err
 		}
 		if first == nil || next == nil {
-			return nil, p.errAt(orPos, "OR needs a term on both sides")
+			return nil, p.errAt(orPos, "err_query_or", "OR needs a term on both sides")
 		}
 		parts = append(parts, next)
 	}
@@ -252,7 +264,7 @@ func (p *parser) parseUnary(depth int) (Node, error) {
 	case '-':
 		p.i++
 		if p.i >= len(p.toks) || p.toks[p.i].kind == ')' || p.toks[p.i].kind == 'O' {
-			return nil, p.errAt(t.pos, "'-' needs a term after it")
+			return nil, p.errAt(t.pos, "err_query_minus", "'-' needs a term after it")
 		}
 		n, err := p.parseUnary(depth)
 		if err != nil || n == nil {
@@ -266,17 +278,17 @@ func (p *parser) parseUnary(depth int) (Node, error) {
 			return nil, err
 		}
 		if p.i >= len(p.toks) || p.toks[p.i].kind != ')' {
-			return nil, p.errAt(t.pos, "unclosed '('")
+			return nil, p.errAt(t.pos, "err_query_unclosed_paren", "unclosed '('")
 		}
 		p.i++
 		if n == nil {
-			return nil, p.errAt(t.pos, "empty parentheses")
+			return nil, p.errAt(t.pos, "err_query_empty_parens", "empty parentheses")
 		}
 		return n, nil
 	}
 	p.i++
 	if p.terms++; p.terms > maxQueryTerms {
-		return nil, p.errAt(t.pos, fmt.Sprintf("query has more than %d terms", maxQueryTerms))
+		return nil, p.errAt(t.pos, "err_query_terms", "query has more than %d terms", maxQueryTerms)
 	}
 	return p.term(t)
 }
@@ -294,20 +306,21 @@ func (p *parser) term(t token) (Node, error) {
 		if t.kind == 'w' && strings.HasSuffix(t.text, "*") {
 			term.Value, term.Prefix = strings.TrimRight(t.text, "*"), true
 			if len([]rune(term.Value)) < 2 || strings.ContainsAny(term.Value, "*?") {
-				return nil, p.errAt(t.pos, "a prefix needs at least 2 characters before '*'")
+				return nil, p.errAt(t.pos, "err_query_prefix", "a prefix needs at least 2 characters before '*'")
 			}
 		}
 		return term, nil
 	}
 	if !isKnownField(t.field) {
-		e := p.errAt(t.pos, fmt.Sprintf("unknown field %q", t.field))
+		e := p.errAt(t.pos, "err_query_unknown_field", "unknown field %q", t.field)
 		if s := closest(t.field, fields()); s != "" {
 			e.Hint = fmt.Sprintf("did you mean %q?", s)
+			e.Key, e.Args = "err_query_unknown_field_hint", append(e.Args, s)
 		}
 		return nil, e
 	}
 	if term.Value == "" {
-		return nil, p.errAt(t.pos, fmt.Sprintf("%s: needs a value", t.field))
+		return nil, p.errAt(t.pos, "err_query_no_value", "%s: needs a value", t.field)
 	}
 	if t.field == "sort" {
 		for _, k := range sortKeys() {
@@ -316,7 +329,7 @@ func (p *parser) term(t token) (Node, error) {
 				return nil, nil
 			}
 		}
-		return nil, p.errAt(t.pos, fmt.Sprintf("sort:%s: want one of %s", term.Value, strings.Join(sortKeys(), ", ")))
+		return nil, p.errAt(t.pos, "err_query_sort", "sort:%s: want one of %s", term.Value, strings.Join(sortKeys(), ", "))
 	}
 	if t.kind == 'w' {
 		for _, op := range []string{">=", "<=", ">", "<"} {

@@ -12,6 +12,9 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"searchdesk/engine"
 )
 
 // Request is one search.
@@ -25,8 +28,8 @@ type Request struct {
 	FacetFields []string
 	NoHits      bool // count only: Total (and facets), no hits
 	Highlight   bool // add each hit's best fragment and its message
-	// Deadline overrides the 1 s bound of a search; only for tools that
-	// measure (bench), never for requests from outside.
+	// Deadline bounds the search (0: DefaultDeadline). The server passes
+	// its --search-deadline; bench passes a long one to measure.
 	Deadline time.Duration
 }
 
@@ -60,8 +63,19 @@ func facetFields() []string {
 
 // ErrQuery marks a search refused for what the searcher asked (a bad
 // cursor, a query past its deadline) rather than a failure of the index;
-// a *SyntaxError is one too.
+// a *SyntaxError is one too. Each is an *engine.Error of CodeBadQuery or
+// CodeSearchTimeout.
 var ErrQuery = errors.New("query refused")
+
+// Error codes of refused searches (see engine.Error).
+const (
+	// CodeBadQuery: the query does not parse or names what cannot be
+	// searched, or the cursor is not one of ours.
+	CodeBadQuery = "bad_query"
+	// CodeSearchTimeout: the search was cut off by its deadline; a
+	// narrower query is the way out.
+	CodeSearchTimeout = "search_timeout"
+)
 
 // facetValues is how many values a facet returns, largest first;
 // shardFacetSize is how many each shard is asked for. A shard must return
@@ -72,11 +86,13 @@ const (
 	shardFacetSize = 1 << 30
 )
 
-// searchDeadline bounds one search (invariant 8, DOS-03).
-const searchDeadline = time.Second
+// DefaultDeadline bounds one search unless the request says otherwise
+// (invariant 8, DOS-03).
+const DefaultDeadline = time.Second
 
 // Search runs a query within its scope. A bad query returns a
-// *SyntaxError that names the position.
+// *SyntaxError that names the position; a search cut off by its deadline
+// an *engine.Error of CodeSearchTimeout.
 func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	q, err := Parse(r.Query)
 	if err != nil {
@@ -87,6 +103,60 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	req, err := searchRequest(r, q, bq)
+	if err != nil {
+		return nil, err
+	}
+	deadline := DefaultDeadline
+	if r.Deadline > 0 {
+		deadline = r.Deadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	res, err := x.bi.SearchInContext(ctx, req)
+	if err == nil && res.Status != nil && res.Status.Failed > 0 {
+		// The alias answers with what the other shards found when one
+		// fails: a partial answer is never given as a whole one.
+		for _, e := range res.Status.Errors {
+			err = e
+			break
+		}
+		if err == nil {
+			err = errors.New("a shard failed")
+		}
+	}
+	if cut := cutOff(ctx, deadline); cut != nil {
+		return nil, cut
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: search: %w", err)
+	}
+	out := &Result{Total: res.Total}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+	}
+	if r.Highlight {
+		err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits)
+		if cut := cutOff(ctx, deadline); cut != nil {
+			return nil, cut
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if req.Size > 0 && len(res.Hits) == req.Size {
+		last := res.Hits[len(res.Hits)-1]
+		out.Next = encodeCursor(cursorOf(req.Sort, last.Sort, last.Score))
+	}
+	if r.Facets {
+		out.Facets = facetsOf(res)
+	}
+	return out, nil
+}
+
+// searchRequest is the Bleve request of a search: the compiled query
+// inside the scope's filter, the page, the sort and the facets.
+func searchRequest(r Request, q *Query, bq query.Query) (*bleve.SearchRequest, error) {
 	// The scope filter wraps the whole query, inside Bleve (AC-02).
 	full := bq
 	if f := r.Scope.filter(); f != nil {
@@ -130,57 +200,37 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			req.AddFacet(f, bleve.NewFacetRequest(f, shardFacetSize))
 		}
 	}
-	deadline := searchDeadline
-	if r.Deadline > 0 {
-		deadline = r.Deadline
-	}
-	ctx, cancel := context.WithTimeout(ctx, deadline)
-	defer cancel()
-	res, err := x.bi.SearchInContext(ctx, req)
-	if err == nil && res.Status != nil && res.Status.Failed > 0 {
-		// The alias answers with what the other shards found when one
-		// fails: a partial answer is never given as a whole one.
-		for _, e := range res.Status.Errors {
-			err = e
-			break
-		}
-		if err == nil {
-			err = errors.New("a shard failed")
-		}
-	}
-	if err != nil {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return nil, fmt.Errorf("index: query took longer than %v: narrow it down: %w", deadline, ErrQuery)
-		}
-		return nil, fmt.Errorf("index: search: %w", err)
-	}
-	out := &Result{Total: res.Total}
-	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
-	}
-	if r.Highlight {
-		if err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits); err != nil {
-			return nil, err
-		}
-	}
-	if size > 0 && len(res.Hits) == size {
-		last := res.Hits[len(res.Hits)-1]
-		out.Next = encodeCursor(cursorOf(req.Sort, last.Sort, last.Score))
-	}
-	if r.Facets {
-		out.Facets = map[string][]FacetValue{}
-		for name, fr := range res.Facets {
-			vals := []FacetValue{}
-			if fr.Terms != nil {
-				terms := fr.Terms.Terms()
-				for _, t := range terms[:min(len(terms), facetValues)] {
-					vals = append(vals, FacetValue{Value: t.Term, Count: t.Count, Term: facetTerm(name, t.Term)})
-				}
+	return req, nil
+}
+
+// facetsOf is the facet counts of a result, the largest facetValues of
+// each facet.
+func facetsOf(res *bleve.SearchResult) map[string][]FacetValue {
+	out := map[string][]FacetValue{}
+	for name, fr := range res.Facets {
+		vals := []FacetValue{}
+		if fr.Terms != nil {
+			terms := fr.Terms.Terms()
+			for _, t := range terms[:min(len(terms), facetValues)] {
+				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count, Term: facetTerm(name, t.Term)})
 			}
-			out.Facets[name] = vals
 		}
+		out[name] = vals
 	}
-	return out, nil
+	return out
+}
+
+// cutOff is the error of a search whose deadline passed while it ran,
+// whether or not the work it was doing noticed (a search that came back
+// after its deadline is refused as well, so that the bound holds on
+// every route); nil while there is time left. A search stopped because
+// its caller went away is not cut off.
+func cutOff(ctx context.Context, deadline time.Duration) error {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil
+	}
+	return &engine.Error{Code: CodeSearchTimeout, Key: "err_search_timeout", Args: []any{deadline.String()},
+		Text: fmt.Sprintf("index: search took longer than %v: narrow it down", deadline), Err: ErrQuery}
 }
 
 // facetTerm is the query term that filters on a facet value.
@@ -240,7 +290,8 @@ func decodeCursor(s string, n int) ([]string, error) {
 		err = json.Unmarshal(b, &v)
 	}
 	if err != nil || len(v) != n {
-		return nil, fmt.Errorf("index: bad cursor: start again from the first page: %w", ErrQuery)
+		return nil, &engine.Error{Code: CodeBadQuery, Key: "err_query_cursor",
+			Text: "index: bad cursor: start again from the first page", Err: ErrQuery}
 	}
 	return v, nil
 }

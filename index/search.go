@@ -277,6 +277,8 @@ func wordsQuery(field string, words [][]string) query.Query {
 	return bleve.NewConjunctionQuery(must...)
 }
 
-func (c *compiler) errTerm(t *Term, format string, a ...any) error {
-	return &SyntaxError{Pos: t.Pos, Col: t.Col, Msg: fmt.Sprintf(format, a...)}
+// errTerm is a SyntaxError at term t: key and args are its message in
+// the UI string catalogue, format and the same args its text.
+func (c *compiler) errTerm(t *Term, key, format string, args ...any) error {
+	return &SyntaxError{Pos: t.Pos, Col: t.Col, Msg: fmt.Sprintf(format, args...), Key: key, Args: args}
 }

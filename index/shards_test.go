@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -177,7 +178,8 @@ func TestShardFailureIsAnError(t *testing.T) {
 	if err == nil {
 		t.Fatalf("a search past its deadline answered %d hits and no error", r.Total)
 	}
-	if !strings.Contains(err.Error(), "took longer") {
-		t.Errorf("error %q does not say the query took too long", err)
+	if engine.ErrorCode(err) != CodeSearchTimeout || !errors.Is(err, ErrQuery) || !strings.Contains(err.Error(), "took longer") {
+		t.Errorf("error %q: code %q, want %s, an ErrQuery that says the search took too long",
+			err, engine.ErrorCode(err), CodeSearchTimeout)
 	}
 }

@@ -28,7 +28,7 @@ func (c *compiler) term(t *Term) (query.Query, error) {
 		return c.text([]string{t.Field}, t), nil
 	case "note":
 		if c.scope.Customer {
-			return nil, c.errTerm(t, "note: is for agents only")
+			return nil, c.errTerm(t, "err_query_agents_note", "note: is for agents only")
 		}
 		return c.text([]string{"note"}, t), nil
 	case "priority":
@@ -41,15 +41,15 @@ func (c *compiler) term(t *Term) (query.Query, error) {
 		return c.is(t)
 	case "has":
 		if c.scope.Customer && (t.Value == "note" || t.Value == "flagged") {
-			return nil, c.errTerm(t, "has:%s is for agents only", t.Value)
+			return nil, c.errTerm(t, "err_query_agents_has", "has:%s is for agents only", t.Value)
 		}
 	}
 	f, ok := keywordField(t.Field)
 	if !ok {
-		return nil, c.errTerm(t, "%s: is not searchable here", t.Field)
+		return nil, c.errTerm(t, "err_query_not_here", "%s: is not searchable here", t.Field)
 	}
 	if t.Op != "" {
-		return nil, c.errTerm(t, "%s: takes no comparison", t.Field)
+		return nil, c.errTerm(t, "err_query_no_comparison", "%s: takes no comparison", t.Field)
 	}
 	values := t.Values
 	if len(values) == 0 {
@@ -78,7 +78,7 @@ func (c *compiler) term(t *Term) (query.Query, error) {
 func (c *compiler) priorityRange(t *Term) (query.Query, error) {
 	r := priorityRank(strings.ToLower(t.Value))
 	if r == 0 {
-		return nil, c.errTerm(t, "priority %q: want low, normal, high or urgent", t.Value)
+		return nil, c.errTerm(t, "err_query_priority", "priority %q: want low, normal, high or urgent", t.Value)
 	}
 	var lo, hi *float64
 	incl := true
@@ -92,7 +92,7 @@ func (c *compiler) priorityRange(t *Term) (query.Query, error) {
 	case "<":
 		hi, incl = &r, false
 	default:
-		return nil, c.errTerm(t, "priority: use >, >=, < or <=")
+		return nil, c.errTerm(t, "err_query_priority_op", "priority: use >, >=, < or <=")
 	}
 	q := bleve.NewNumericRangeInclusiveQuery(lo, hi, &incl, &incl)
 	q.SetField("priority_rank")
@@ -129,7 +129,7 @@ func parseWhen(v string, now time.Time) (t time.Time, rel bool, ok bool) {
 func (c *compiler) dateRange(t *Term) (query.Query, error) {
 	from, rel, ok := parseWhen(t.Value, c.now)
 	if !ok {
-		return nil, c.errTerm(t, "%s: %q is not a date (2026-01-31) or an age (7d)", t.Field, t.Value)
+		return nil, c.errTerm(t, "err_query_date", "%s: %q is not a date (2026-01-31) or an age (7d)", t.Field, t.Value)
 	}
 	var lo, hi time.Time
 	op := t.Op
@@ -144,13 +144,13 @@ func (c *compiler) dateRange(t *Term) (query.Query, error) {
 	case "..":
 		to, _, ok := parseWhen(t.To, c.now)
 		if !ok {
-			return nil, c.errTerm(t, "%s: %q is not a date", t.Field, t.To)
+			return nil, c.errTerm(t, "err_query_date_to", "%s: %q is not a date", t.Field, t.To)
 		}
 		lo, hi = from, to
 	case "":
 		lo, hi = from, from.AddDate(0, 0, 1) // a whole day
 	default:
-		return nil, c.errTerm(t, "%s: bad comparison %q", t.Field, t.Op)
+		return nil, c.errTerm(t, "err_query_bad_op", "%s: bad comparison %q", t.Field, t.Op)
 	}
 	inclLo, inclHi := true, op == "<=" || op == ".."
 	q := bleve.NewDateRangeInclusiveQuery(lo, hi, &inclLo, &inclHi)
@@ -172,5 +172,5 @@ func (c *compiler) is(t *Term) (query.Query, error) {
 	case "overdue":
 		return termQ("sla", "breached"), nil
 	}
-	return nil, c.errTerm(t, "is:%s: want open, closed, resolved, waiting, in_progress, unassigned, mine or overdue", t.Value)
+	return nil, c.errTerm(t, "err_query_is", "is:%s: want open, closed, resolved, waiting, in_progress, unassigned, mine or overdue", t.Value)
 }
