@@ -72,3 +72,27 @@ func newServeLikeFlags(env *cliEnv) *flag.FlagSet {
 	_ = fs.Parse(nil)
 	return fs
 }
+
+// TestSearchDeadlineSetting: --search-deadline is read like every setting
+// (here from SEARCHDESK_SEARCH_DEADLINE) and must be positive; serve
+// refuses it before it opens anything.
+func TestSearchDeadlineSetting(t *testing.T) {
+	for _, tc := range []struct{ name, flag, env string }{
+		{"zero flag", "0s", ""},
+		{"negative variable", "", "-1s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			envs := map[string]string{"SEARCHDESK_SEARCH_DEADLINE": tc.env}
+			env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return envs[k] }, log: discardLogger()}
+			// Were the setting let through, serve would fail later, on
+			// the address it cannot listen on, and not as a usage error.
+			args := []string{"--data", t.TempDir(), "--mail=false", "--addr", "no-such-address"}
+			if tc.flag != "" {
+				args = append(args, "--search-deadline", tc.flag)
+			}
+			if err := runServe(t.Context(), env, args); !errors.Is(err, errUsage) {
+				t.Errorf("got %v, want a usage error", err)
+			}
+		})
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"searchdesk/engine"
 	"searchdesk/engine/mail"
 	sdhttp "searchdesk/http"
+	"searchdesk/index"
 )
 
 // demoPassword signs in every demo user; the demo listens on loopback
@@ -34,11 +35,15 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	adminEmail := fs.String("admin-email", "admin@localhost", "the first admin's address, made on first run")
 	adminPassword := fs.String("admin-password", "", "the first admin's password (default: a random one, printed once)")
 	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown")
+	searchDeadline := fs.Duration("search-deadline", index.DefaultDeadline, "how long one search may run before it is refused as too broad")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := applySettings(fs, env, *config); err != nil {
 		return err
+	}
+	if *searchDeadline <= 0 {
+		return fmt.Errorf("%w: --search-deadline %v: want a positive duration", errUsage, *searchDeadline)
 	}
 	log, err := newLogger(env, *logFormat, *logLevel)
 	if err != nil {
@@ -122,6 +127,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	server := sdhttp.NewServer(st, idx, log)
 	server.SecureCookies = *secure
+	server.SearchDeadline = *searchDeadline
 	server.Ready = func() error {
 		if lag := st.LastSeq() - idx.Applied(); lag > 10000 {
 			return fmt.Errorf("the index is %d changes behind the store", lag)
