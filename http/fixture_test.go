@@ -39,6 +39,13 @@ const testPassword = "correct horse battery"
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
+	return newDeskWith(t, nil)
+}
+
+// newDeskWith is newDesk with the server's settings changed by configure
+// (when not nil) before it serves.
+func newDeskWith(t *testing.T, configure func(*Server)) *desk {
+	t.Helper()
 	ctx := context.Background()
 	eng, err := engine.Open(t.TempDir(), engine.Options{SecretKey: bytes.Repeat([]byte{7}, 32)})
 	if err != nil {
@@ -83,7 +90,11 @@ func newDesk(t *testing.T) *desk {
 	done := make(chan struct{})
 	go func() { d.idx.Run(runCtx); close(done) }()
 	t.Cleanup(func() { stop(); <-done })
-	d.srv = httptest.NewServer(NewServer(eng, d.idx, slog.New(slog.DiscardHandler)).Handler())
+	server := NewServer(eng, d.idx, slog.New(slog.DiscardHandler))
+	if configure != nil {
+		configure(server)
+	}
+	d.srv = httptest.NewServer(server.Handler())
 	t.Cleanup(d.srv.Close)
 	d.searchable()
 	return d

@@ -20,6 +20,9 @@ type apiOp struct {
 	Status  int    // the 2xx status (default 200)
 	Query   []apiParam
 	Public  bool // needs no sign-in
+	// Searches: the operation runs a search, so it may answer 422
+	// search_timeout.
+	Searches bool
 }
 
 type apiParam struct {
@@ -32,7 +35,7 @@ func apiOps() map[string]apiOp {
 		"POST /api/v1/session":     {Summary: "Sign in with email and password; sets the session cookie", Tag: "session", Body: "SignIn", Answer: "SessionStarted", Public: true},
 		"DELETE /api/v1/session":   {Summary: "Sign out", Tag: "session", Status: 204},
 		"GET /api/v1/me":           {Summary: "The signed-in user (and the session's CSRF token)", Tag: "session", Answer: "Me"},
-		"GET /api/v1/tickets": {Summary: "Search tickets with the query language", Tag: "tickets", Answer: "TicketPage", Query: []apiParam{
+		"GET /api/v1/tickets": {Summary: "Search tickets with the query language", Tag: "tickets", Answer: "TicketPage", Searches: true, Query: []apiParam{
 			{"q", "string", "a query in the query language; empty: every ticket you may see"},
 			{"limit", "integer", "tickets a page, 1 to 1000 (default 25)"},
 			{"cursor", "string", "the next field of the previous page"},
@@ -51,14 +54,14 @@ func apiOps() map[string]apiOp {
 		"GET /api/v1/messages/{id}":                   {Summary: "One message", Tag: "messages", Answer: "MessageOne"},
 		"POST /api/v1/messages/{id}/split":            {Summary: "Split a message off into a new linked ticket", Tag: "messages", Answer: "TicketOne", Status: 201},
 		"GET /api/v1/messages/{id}/attachments/{att}": {Summary: "Download an attachment", Tag: "messages", Answer: "Binary"},
-		"GET /api/v1/views":                           {Summary: "Your saved views and those shared with your desks, with live counts", Tag: "views", Answer: "ViewList"},
+		"GET /api/v1/views":                           {Summary: "Your saved views and those shared with your desks, with live counts", Tag: "views", Answer: "ViewList", Searches: true},
 		"POST /api/v1/views":                          {Summary: "Save a view (with id: change it)", Tag: "views", Body: "View", Answer: "ViewOne", Status: 201},
 		"DELETE /api/v1/views/{id}":                   {Summary: "Delete a saved view", Tag: "views", Status: 204},
-		"GET /api/v1/contacts/{id}":                   {Summary: "A contact with the tickets you may see", Tag: "crm", Answer: "ContactCard"},
+		"GET /api/v1/contacts/{id}":                   {Summary: "A contact with the tickets you may see", Tag: "crm", Answer: "ContactCard", Searches: true},
 		"POST /api/v1/contacts":                       {Summary: "Create a contact", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne", Status: 201},
 		"PATCH /api/v1/contacts/{id}":                 {Summary: "Change a contact's name, addresses or account", Tag: "crm", Body: "ContactEdit", Answer: "ContactOne"},
 		"POST /api/v1/contacts/{id}/merge":            {Summary: "Merge this contact into another, with its addresses and tickets (operators, admins)", Tag: "crm", Body: "Merge", Answer: "ContactOne"},
-		"GET /api/v1/accounts/{id}":                   {Summary: "An account with the tickets you may see", Tag: "crm", Answer: "AccountCard"},
+		"GET /api/v1/accounts/{id}":                   {Summary: "An account with the tickets you may see", Tag: "crm", Answer: "AccountCard", Searches: true},
 		"GET /api/v1/desks":                           {Summary: "The desks you belong to (all, for admins and operators)", Tag: "admin", Answer: "DeskList"},
 		"GET /api/v1/users":                           {Summary: "Members of staff", Tag: "admin", Answer: "UserList"},
 		"POST /api/v1/users":                          {Summary: "Add a member of staff (admins)", Tag: "admin", Body: "NewUser", Answer: "UserOne", Status: 201},
@@ -151,8 +154,9 @@ func apiSchemas() map[string]any {
 		"Merge":    obj(map[string]any{"into": str}, "into"),
 		"View": obj(map[string]any{"id": str, "name": str, "query": str, "sort": str, "columns": strs,
 			"shared_desk_id": str}, "name", "query"),
-		"ViewOne":     obj(map[string]any{"view": ref("View")}),
-		"ViewList":    obj(map[string]any{"views": arr(obj(map[string]any{"view": ref("View"), "count": integer, "error": str}))}),
+		"ViewOne": obj(map[string]any{"view": ref("View")}),
+		"ViewList": obj(map[string]any{"views": arr(obj(map[string]any{"view": ref("View"), "count": integer,
+			"error": obj(map[string]any{"code": str, "message": str}, "code", "message")}))}),
 		"Contact":     obj(map[string]any{"id": str, "name": str, "addresses": strs, "account_id": str, "created": when}),
 		"Account":     obj(map[string]any{"id": str, "name": str, "domains": strs, "created": when}),
 		"ContactEdit": obj(map[string]any{"name": str, "addresses": strs, "account_id": str}),
@@ -169,6 +173,35 @@ func apiSchemas() map[string]any {
 	}
 }
 
+// opResponses are an operation's answers: its 2xx and the errors it may
+// give (docs/errors.md).
+func opResponses(op apiOp) map[string]any {
+	errAnswer := func(why string) map[string]any {
+		return map[string]any{"description": why,
+			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
+	}
+	status := op.Status
+	if status == 0 {
+		status = 200
+	}
+	ok := map[string]any{"description": nethttp.StatusText(status)}
+	if op.Answer == "Binary" {
+		ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": ref("Binary")}}
+	} else if op.Answer != "" {
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(op.Answer)}}
+	}
+	responses := map[string]any{strconv.Itoa(status): ok, "400": errAnswer("the request names what is wrong"),
+		"default": errAnswer("an error")}
+	if !op.Public {
+		responses["401"] = errAnswer("not signed in, or an unknown token")
+		responses["403"] = errAnswer("not allowed, or a cross-site request")
+	}
+	if op.Searches {
+		responses["422"] = errAnswer("search_timeout: the search took longer than the search deadline; narrow it down")
+	}
+	return responses
+}
+
 // OpenAPI returns the OpenAPI 3 document of the JSON API.
 func OpenAPI() map[string]any {
 	str := map[string]any{"type": "string"}
@@ -179,31 +212,11 @@ func OpenAPI() map[string]any {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	errAnswer := func(why string) map[string]any {
-		return map[string]any{"description": why,
-			"content": map[string]any{"application/json": map[string]any{"schema": ref("Error")}}}
-	}
 	for _, k := range keys {
 		op := ops[k]
 		method, path, _ := strings.Cut(k, " ")
-		status := op.Status
-		if status == 0 {
-			status = 200
-		}
-		ok := map[string]any{"description": nethttp.StatusText(status)}
-		if op.Answer == "Binary" {
-			ok["content"] = map[string]any{"application/octet-stream": map[string]any{"schema": ref("Binary")}}
-		} else if op.Answer != "" {
-			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(op.Answer)}}
-		}
-		responses := map[string]any{strconv.Itoa(status): ok, "400": errAnswer("the request names what is wrong"),
-			"default": errAnswer("an error")}
-		if !op.Public {
-			responses["401"] = errAnswer("not signed in, or an unknown token")
-			responses["403"] = errAnswer("not allowed, or a cross-site request")
-		}
 		o := map[string]any{"summary": op.Summary, "tags": []string{op.Tag}, "operationId": operationID(method, path),
-			"responses": responses}
+			"responses": opResponses(op)}
 		var params []any
 		for _, seg := range strings.Split(path, "/") {
 			if strings.HasPrefix(seg, "{") {

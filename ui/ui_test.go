@@ -3,6 +3,9 @@ package ui
 import (
 	"html/template"
 	"io/fs"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -71,3 +74,48 @@ func TestPick(t *testing.T) {
 		})
 	}
 }
+
+// TestStringsTakeTheSameValues: a string with values (fmt verbs) takes
+// the same ones, by index and verb, in every language, so a message
+// filled by Tf reads right in each; a string that leaves a value out
+// names the others by index.
+func TestStringsTakeTheSameValues(t *testing.T) {
+	for _, k := range Keys() {
+		want := verbs(T("en", k))
+		for _, l := range Languages()[1:] {
+			if got := verbs(T(l, k)); !slices.Equal(got, want) {
+				t.Errorf("%s %q takes %v, want %v as in English", l, k, got, want)
+			}
+		}
+	}
+	if got := Tf("pl", "err_password_short", 10, 5); got != "Hasło musi mieć co najmniej 10 znaków (to ma 5)." {
+		t.Errorf("got %q", got)
+	}
+	if got := Tf("cs", "err_no_view", "v1"); got != "Takový pohled neexistuje." {
+		t.Errorf("a string without values: got %q", got)
+	}
+}
+
+// verbs lists a string's fmt verbs with the index of the value each
+// takes, sorted.
+func verbs(s string) []string {
+	var out []string
+	next := 1
+	for _, m := range regexp.MustCompile(verbPattern).FindAllStringSubmatch(s, -1) {
+		if m[0] == "%%" {
+			continue
+		}
+		n := next
+		if m[1] != "" {
+			n, _ = strconv.Atoi(m[1])
+		}
+		out = append(out, strconv.Itoa(n)+m[2])
+		next = n + 1
+	}
+	slices.Sort(out)
+	return out
+}
+
+// verbPattern matches a fmt verb: an optional argument index, flags,
+// width, precision and the verb letter.
+const verbPattern = `%%|%(?:\[(\d+)\])?[-+# 0]*\d*(?:\.\d+)?([a-zA-Z])`
