@@ -121,7 +121,7 @@ func bodyError(err error) error {
 		e.Key = "err_body_empty"
 	case errors.As(err, &syntax):
 		e.Key, e.Args = "err_body_syntax", []any{syntax.Offset}
-	case errors.As(err, &typ):
+	case errors.As(err, &typ) && typ.Field != "":
 		e.Key, e.Args = "err_body_type", []any{typ.Field, typ.Type.String()}
 	case errors.As(err, &tooBig):
 		e.Key, e.Args = "err_body_too_big", []any{tooBig.Limit}

@@ -171,7 +171,10 @@ func TestNoRouteAnswers500WhenSearchesTimeOut(t *testing.T) {
 					t.Errorf("status %d answered as JSON %v, want %v: %.200s", st, isJSON, wantJSON, body)
 				}
 			}
-			if strings.Contains(body, index.CodeSearchTimeout) && !searching[name] {
+			var e apiError
+			_ = json.Unmarshal(b, &e)
+			timedOut := e.Error.Code == index.CodeSearchTimeout || strings.Contains(body, `data-error-code="`+index.CodeSearchTimeout+`"`)
+			if timedOut && !searching[name] {
 				t.Errorf("searches (status %d) but is not among searchCases", st)
 			}
 		})

@@ -115,7 +115,7 @@ func (s *Server) render(c *gin.Context, status int, page string, b base, data an
 func (s *Server) static(c *gin.Context) {
 	a, ok := s.pages.assets[strings.TrimPrefix(c.Param("file"), "/")]
 	if !ok {
-		c.Status(nethttp.StatusNotFound)
+		s.fail(c, engine.Errorf(engine.CodeNotFound, "err_no_route", "http: no static file %s", c.Param("file")))
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
