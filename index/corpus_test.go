@@ -12,23 +12,8 @@ import (
 
 	"searchdesk/engine"
 	"searchdesk/engine/archive"
+	"searchdesk/engine/corpustest"
 )
-
-// corpusDir is ../shared/corpus beside the repository.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "corpus"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
-	}
-	return dir
-}
 
 // designQueries are the examples of DESIGN.md's query language, with the
 // placeholders filled from the imported corpus where a value must exist.
@@ -83,7 +68,7 @@ func takeSnapshot(t *testing.T, x *Index, qs []string) snapshot {
 // index and catching up, and separately Rebuild, answer every DESIGN.md
 // query exactly as the index built while following the feed (invariant 1).
 func TestRebuildCorpus(t *testing.T) {
-	corpus := corpusDir(t)
+	corpus := corpustest.Dir(t)
 	ctx := context.Background()
 	eng, err := engine.Open(t.TempDir(), engine.Options{})
 	if err != nil {

@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"searchdesk/engine"
+	"searchdesk/engine/corpustest"
 )
 
 // withAttachment builds a mail with one attachment.
@@ -175,7 +175,7 @@ func TestAttachmentText(t *testing.T) {
 	}
 
 	// A PDF from real mail: its text is only inside the PDF.
-	raw, err := os.ReadFile(filepath.Join(corpusDir(t), "mime", "php-mime-mail-parser", "issue274.eml"))
+	raw, err := os.ReadFile(corpustest.Path(t, "mime/php-mime-mail-parser/issue274.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}

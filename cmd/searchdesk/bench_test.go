@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"searchdesk/engine/corpustest"
 )
 
 // TestBenchSmall runs `searchdesk bench` on a generated corpus of 2,000
@@ -17,16 +19,11 @@ import (
 func TestBenchSmall(t *testing.T) {
 	for _, args := range [][]string{
 		{"--n", "2000"},
-		{"--corpus", filepath.Join("..", "..", "..", "shared", "bench", "tickets-sample.jsonl")},
+		{"--corpus", "tickets-sample.jsonl"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			if args[0] == "--corpus" {
-				if _, err := os.Stat(args[1]); err != nil {
-					if os.Getenv("CI") == "true" {
-						t.Fatal(err)
-					}
-					t.Skip(err)
-				}
+				args = []string{args[0], corpustest.BenchPath(t, args[1])}
 			}
 			report := filepath.Join(t.TempDir(), "bench.json")
 			out, errs, code := runCLI(t, append([]string{"bench", "--queries", "40", "--json", report}, args...)...)
@@ -85,7 +82,7 @@ func TestBenchSmall(t *testing.T) {
 // the scope of the exporter.
 func TestExportQuery(t *testing.T) {
 	data := t.TempDir()
-	importJSON(t, data, needCorpus(t, "maildir/twisted-reality"))
+	importJSON(t, data, corpustest.Path(t, "maildir/twisted-reality"))
 	out, errs, code := runCLI(t, "export", "--data", data, "--format", "csv", "--query", "reality")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

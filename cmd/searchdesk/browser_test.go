@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"searchdesk/engine"
+	"searchdesk/engine/corpustest"
 	sdhttp "searchdesk/http"
 )
 
@@ -332,7 +333,7 @@ func TestBrowserWorkflow(t *testing.T) {
 // leave the page (XSS-01 … XSS-10), as the browser sees it.
 func TestBrowserHostileMail(t *testing.T) {
 	b := newBrowserDesk(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "hostile", "XSS-*.eml"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Path(t, "hostile"), "XSS-*.eml"))
 	if err != nil || len(files) < 10 {
 		t.Fatalf("hostile corpus: %d files, %v", len(files), err)
 	}
@@ -381,7 +382,7 @@ func TestBrowserHostileMail(t *testing.T) {
 		chromedp.Sleep(200*time.Millisecond))
 	b.clean("search results")
 
-	md, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "hostile", "XSS-04-markdown-note.md"))
+	md, err := os.ReadFile(corpustest.Path(t, "hostile/XSS-04-markdown-note.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,9 +12,6 @@ import (
 	"testing"
 )
 
-// corpusDir is ../shared/corpus relative to the repository root.
-const corpusDir = "../../../shared/corpus"
-
 // binary is the searchdesk binary built once for the tests that need a
 // real process (SIGKILL, exit codes).
 var binary string
@@ -33,20 +30,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
-}
-
-// needCorpus skips without ../shared/corpus, except in CI where its absence
-// is a failure.
-func needCorpus(t *testing.T, sub string) string {
-	t.Helper()
-	p := filepath.Join(corpusDir, sub)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
-	}
-	return p
 }
 
 // runCLI runs searchdesk in-process and returns stdout, stderr and the exit code.

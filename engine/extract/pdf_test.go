@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"searchdesk/engine/corpustest"
 )
 
 func TestPDFGenerated(t *testing.T) {
@@ -260,24 +262,6 @@ func pageTreeLoop() []byte {
 	return classicPDF(objs, "")
 }
 
-// corpusDir returns shared/corpus, beside the repository root, or skips
-// the test when it is missing (outside CI).
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(wd, "..", "..", "..", "shared", "corpus")
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
-	}
-	return dir
-}
-
 // attachment is one leaf part of a message.
 type attachment struct {
 	name, contentType string
@@ -337,7 +321,7 @@ func attachments(t *testing.T, path string) []attachment {
 // objects), cut off before any cross-reference data or %%EOF. So it holds
 // no words; the right answer is an error saying why, quickly.
 func TestPDFCorpusRubyMail(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpustest.Dir(t)
 	for _, f := range []string{
 		"attachment_emails__attachment_pdf.eml",
 		"attachment_emails__attachment_pdf_lf.eml",
@@ -366,7 +350,7 @@ func TestPDFCorpusRubyMail(t *testing.T) {
 // DOCX written by LibreOffice 6.2 (php-mime-mail-parser's issue274.eml),
 // and a scanner's PDF with only an image (spamscope's mail_test_7).
 func TestPDFCorpusText(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpustest.Dir(t)
 	tests := []struct {
 		file, attachment, kind, want string
 	}{
