@@ -48,14 +48,15 @@ func TestPDF20(t *testing.T) {
 }
 
 func TestPDFTimeout(t *testing.T) {
-	// Enough pages that reading them takes longer than the timeout.
+	// Enough pages that reading them takes far longer than the timeout
+	// (tens of milliseconds), so the timeout is what ends it: ErrTimeout
+	// comes only from the deadline.
 	objs := onePage([]byte(invoiceContent))
 	kids := strings.TrimSpace(strings.Repeat("3 0 R ", maxPDFPages))
 	objs[1].body = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, maxPDFPages)
-	start := time.Now()
-	_, _, err := Text(context.Background(), "", "application/pdf", classicPDF(objs, ""), Limits{Timeout: 20 * time.Millisecond})
-	if !errors.Is(err, ErrTimeout) || time.Since(start) > time.Second {
-		t.Errorf("got %v after %v, want ErrTimeout at once", err, time.Since(start))
+	_, _, err := Text(context.Background(), "", "application/pdf", classicPDF(objs, ""), Limits{Timeout: time.Millisecond})
+	if !errors.Is(err, ErrTimeout) {
+		t.Errorf("got %v, want ErrTimeout", err)
 	}
 }
 
@@ -174,16 +175,17 @@ func TestPDFHostile(t *testing.T) {
 		{name: "page tree loop", data: pageTreeLoop()},
 		{name: "deeply nested arrays in content", data: classicPDF(onePage([]byte(strings.Repeat("[", 1<<20))), "")},
 	}
+	// Each file must be stopped by a cap, never by the deadline; the
+	// deadline is generous so that a busy machine does not reach it.
+	const limit = time.Minute
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
-			got, kind, err := Text(context.Background(), "hostile.pdf", "application/octet-stream", tc.data, Limits{Timeout: 5 * time.Second})
-			elapsed := time.Since(start)
+			got, kind, err := Text(context.Background(), "hostile.pdf", "application/octet-stream", tc.data, Limits{Timeout: limit})
 			if kind != KindPDF {
 				t.Errorf("kind %q, want pdf", kind)
 			}
-			if errors.Is(err, ErrTimeout) || elapsed > 3*time.Second {
-				t.Fatalf("took %v: %v", elapsed, err)
+			if errors.Is(err, ErrTimeout) {
+				t.Fatalf("ran into the %v deadline: %v", limit, err)
 			}
 			if tc.want != nil && (!errors.Is(err, tc.want) || got != "") {
 				t.Errorf("got %q, %v, want %v", got, err, tc.want)
