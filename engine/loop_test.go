@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	netmail "net/mail"
 	"os"
@@ -164,9 +165,14 @@ func TestNoAutoMailToAutomaticMail(t *testing.T) {
 		acked("MAIL-04 samples", filepath.Base(p), intake(t, s, raw))
 	}
 
-	// A mailing list: every message carries List-Id.
+	// A mailing list: every message carries List-Id. Under -short, the
+	// first 300 of its 3,115.
+	listMail, errEnough := 0, errors.New("enough")
 	_, err = archive.Walk(ctx, []string{corpustest.Path(t, "threaded/ksummit.mbox.gz")}, archive.Options{},
 		func(it archive.Item) error {
+			if listMail++; testing.Short() && listMail > 300 {
+				return errEnough
+			}
 			r, err := s.Intake(ctx, Inbound{Raw: it.Raw, Source: it.Source, Channel: "email", NoSync: true})
 			if err != nil {
 				return err
@@ -174,7 +180,7 @@ func TestNoAutoMailToAutomaticMail(t *testing.T) {
 			acked("ksummit list mail", it.Source, r)
 			return nil
 		}, nil)
-	if err != nil {
+	if err != nil && !errors.Is(err, errEnough) {
 		t.Fatal(err)
 	}
 

@@ -20,6 +20,9 @@ import (
 // and that nothing is lost: every Message-ID of the corpus (or, without one,
 // the place the message came from) is in the export.
 func TestImportWholeCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow: imports the whole corpus (9,006 messages) twice and exports it")
+	}
 	corpus := corpustest.Dir(t)
 	data := t.TempDir()
 	st := importJSON(t, data, corpus)
@@ -90,10 +93,14 @@ func archiveCases() []archiveCase {
 
 // TestThreadingAgainstReference imports each archive alone and scores
 // message-to-ticket assignment with B-cubed precision and recall against
-// the archive's threads.tsv. Header-less replies are scored apart.
+// the archive's threads.tsv. Header-less replies are scored apart. Under
+// -short only the Maildir of 126 messages is scored.
 func TestThreadingAgainstReference(t *testing.T) {
 	for _, ac := range archiveCases() {
 		t.Run(ac.name, func(t *testing.T) {
+			if testing.Short() && ac.stored > 1000 {
+				t.Skipf("slow: imports %d messages", ac.stored)
+			}
 			path := corpustest.Path(t, ac.path)
 			data := t.TempDir()
 			st := importJSON(t, data, path)

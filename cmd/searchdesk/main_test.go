@@ -12,24 +12,15 @@ import (
 	"testing"
 )
 
-// binary is the searchdesk binary built once for the tests that need a
-// real process (SIGKILL, exit codes).
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "searchdesk-bin")
-	if err != nil {
-		panic(err)
+// buildBinary builds the searchdesk binary for a test that needs a real
+// process (SIGKILL) and returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "searchdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	binary = filepath.Join(dir, "searchdesk")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		os.Stderr.Write(out)
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	return bin
 }
 
 // runCLI runs searchdesk in-process and returns stdout, stderr and the exit code.
