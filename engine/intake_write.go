@@ -223,7 +223,7 @@ func (s *Store) linkRelated(txn *badger.Txn, w *writeCtx, a, b, why string) erro
 		}
 		t.Links.Related = append(t.Links.Related, pair[1])
 		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+		if err := putTicket(txn, &t); err != nil {
 			return err
 		}
 		if err := w.audit(t.ID, "intake", "related", "", pair[1]); err != nil {
@@ -284,7 +284,7 @@ func (s *Store) attachMessage(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft
 		t.Updated = m.Received
 	}
 	t.Version++
-	if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+	if err := putTicket(txn, t); err != nil {
 		return err
 	}
 	w.touch("intake", t.ID)

@@ -33,6 +33,9 @@ import (
 //	uemail/<address>                       userID (raw)
 //	task/<taskID>                          Task
 //	ttask/<ticketID>/<taskID>              empty
+//	tref/<kind>/<recordID>/<ticketID>      empty: the tickets whose index documents copy values
+//	                                       from a record (kind desk, contact, account, user:
+//	                                       the assignee), so a change to it re-indexes them
 //	audit/<ticketID>/<auditID>             AuditEntry
 //	feed/<seq: 8 bytes big endian>         FeedEntry
 //	outbox/<outboxID>                      OutboxMail
@@ -74,6 +77,7 @@ const (
 	pUEmail   = "uemail/"
 	pTask     = "task/"
 	pTTask    = "ttask/"
+	pTRef     = "tref/"
 	pAudit    = "audit/"
 	pFeed     = "feed/"
 	pOutbox   = "outbox/"
@@ -95,6 +99,7 @@ const (
 
 	metaFeedSeq = pMeta + "feedseq"
 	metaSchema  = pMeta + "schema"
+	metaTRefs   = pMeta + "trefs" // set once every ticket has its tref/ keys
 )
 
 // key joins parts into one key; parts must not contain "/" unless they are

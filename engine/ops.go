@@ -60,10 +60,10 @@ func (s *Store) Merge(ctx context.Context, actor, fromID, intoID string) error {
 		from.Status = StatusClosed
 		from.Updated = w.now
 		from.Version++
-		if err := putJSON(txn, key(pTicket, into.ID), into); err != nil {
+		if err := putTicket(txn, &into); err != nil {
 			return err
 		}
-		if err := putJSON(txn, key(pTicket, from.ID), from); err != nil {
+		if err := putTicket(txn, &from); err != nil {
 			return err
 		}
 		if err := w.audit(from.ID, actor, "merged_into", "", into.Number); err != nil {
@@ -134,10 +134,10 @@ func (s *Store) Split(ctx context.Context, actor, msgID string) (Ticket, error) 
 		old.Links.Related = append(old.Links.Related, nt.ID)
 		old.Updated = w.now
 		old.Version++
-		if err := putJSON(txn, key(pTicket, old.ID), old); err != nil {
+		if err := putTicket(txn, &old); err != nil {
 			return err
 		}
-		if err := putJSON(txn, key(pTicket, nt.ID), nt); err != nil {
+		if err := putTicket(txn, &nt); err != nil {
 			return err
 		}
 		if err := w.audit(nt.ID, actor, "ticket", "", num); err != nil {
@@ -207,7 +207,7 @@ func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text
 		t.Updated = w.now
 		t.LastActivity = maxTime(t.LastActivity, w.now)
 		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+		if err := putTicket(txn, &t); err != nil {
 			return err
 		}
 		w.msgs = append(w.msgs, m.ID)
@@ -291,7 +291,7 @@ func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, v
 		}
 		t.Updated = now
 		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+		if err := putTicket(txn, &t); err != nil {
 			return err
 		}
 		if status == StatusResolved {

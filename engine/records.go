@@ -331,7 +331,9 @@ type FeedEntry struct {
 	Op       string    `json:"op"`
 	Tickets  []string  `json:"tickets,omitempty"`
 	Messages []string  `json:"messages,omitempty"`
-	Desks    []string  `json:"desks,omitempty"`
+	// Records names, as kind/id (RefDesk, RefContact, ...), records whose
+	// values ticket documents copy; EntryTickets expands them.
+	Records []string `json:"records,omitempty"`
 }
 
 // OutboxMail is mail waiting to be sent, written in the same transaction as

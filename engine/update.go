@@ -160,7 +160,7 @@ func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string,
 		}
 		t.Updated = w.now
 		t.Version++
-		return putJSON(txn, key(pTicket, t.ID), t)
+		return putTicket(txn, &t)
 	})
 	if err != nil {
 		return Ticket{}, err
@@ -205,7 +205,7 @@ func (s *Store) SetTaskDone(ctx context.Context, actor, taskID string, done bool
 		}
 		tk.Version++
 		tk.Updated = w.now
-		if err := putJSON(txn, key(pTicket, tk.ID), tk); err != nil {
+		if err := putTicket(txn, &tk); err != nil {
 			return err
 		}
 		state := map[bool]string{true: "done", false: "open"}
