@@ -69,6 +69,11 @@ func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult,
 	if err := s.attachMessage(txn, w, &desk, d, &p, &t, &m, newTicket); err != nil {
 		return IntakeResult{}, err
 	}
+	if c := d.in.Change; c != nil {
+		if err := s.applyChange(txn, w, &t, d.in.Actor, *c); err != nil {
+			return IntakeResult{}, err
+		}
+	}
 	if ref := d.in.IMAP; ref != nil {
 		if err := txn.Set(imapKey(ref), []byte(m.ID)); err != nil {
 			return IntakeResult{}, err

@@ -12,7 +12,15 @@ var (
 	ErrInvalid  = errors.New("invalid")
 	// ErrForbidden: the actor may not do this.
 	ErrForbidden = errors.New("forbidden")
+	// ErrOpenTask: a ticket with an open task cannot close. It is also
+	// ErrConflict.
+	ErrOpenTask error = openTaskError{}
 )
+
+type openTaskError struct{}
+
+func (openTaskError) Error() string        { return ErrConflict.Error() }
+func (openTaskError) Is(target error) bool { return target == ErrConflict }
 
 // Ticket statuses.
 const (
