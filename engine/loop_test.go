@@ -373,7 +373,7 @@ func TestAgentReplyByMail(t *testing.T) {
 		}
 		tk.AssigneeID = agent.ID
 		w.touch("update", tk.ID)
-		return putJSON(txn, key(pTicket, tk.ID), tk)
+		return putTicket(txn, &tk)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -365,36 +365,62 @@ func (s *Server) bulkPost(c *gin.Context) {
 		}
 		ch.AssigneeID = &v
 	}
-	status := c.PostForm("status")
+	if v := c.PostForm("status"); v != "" {
+		ch.Status = &v
+	}
 	tagOps := strings.Fields(c.PostForm("tags"))
 	actor := who(c).User.Email
 	changed := 0
+	var refused []string
 	for _, id := range ids {
 		b, err := s.eng.Bundle(ctx, id)
 		if err != nil || !scopeOf(c).Allows(b.Ticket) {
 			continue // not theirs to change: skipped, as if not there
 		}
-		one := ch
+		one, version := ch, uint64(0)
 		if len(tagOps) > 0 {
 			tags := applyTagOps(b.Ticket.Tags, tagOps)
-			one.Tags = &tags
+			one.Tags, version = &tags, b.Ticket.Version // the tags were read: guard them
 		}
-		if !one.Empty() {
-			if _, err := s.eng.UpdateTicket(ctx, actor, id, one, 0); err != nil {
-				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrInvalid))
+		// One transaction per ticket: a refused ticket keeps every field,
+		// and the others still change.
+		if _, err := s.eng.UpdateTicket(ctx, actor, id, one, version); err != nil {
+			if !isUserError(err) {
+				s.internal(c, err)
 				return
 			}
-		}
-		if status != "" {
-			if _, err := s.eng.SetStatus(ctx, actor, id, status, 0); err != nil {
-				s.renderInbox(c, q, "", "", b.Ticket.Number+": "+userMessage(err, engine.ErrConflict))
-				return
-			}
+			refused = append(refused, b.Ticket.Number+": "+userText(err))
+			continue
 		}
 		changed++
 	}
 	s.waitSearchable(c)
-	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done")))
+	notice := fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done"))
+	if len(refused) > 0 {
+		notice += "; " + strings.Join(refused, "; ")
+	}
+	s.renderInbox(c, q, "", "", notice)
+}
+
+// isUserError reports whether err is the engine refusing what the user
+// asked for, rather than a failure of the desk.
+func isUserError(err error) bool {
+	for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict, engine.ErrForbidden, engine.ErrNotFound} {
+		if errors.Is(err, sentinel) {
+			return true
+		}
+	}
+	return false
+}
+
+// userText is an engine refusal as the user reads it.
+func userText(err error) string {
+	for _, sentinel := range []error{engine.ErrInvalid, engine.ErrConflict, engine.ErrForbidden, engine.ErrNotFound} {
+		if errors.Is(err, sentinel) {
+			return userMessage(err, sentinel)
+		}
+	}
+	return "internal error"
 }
 
 // applyTagOps adds +tag (or tag) and removes -tag.
