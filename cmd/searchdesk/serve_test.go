@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	nethttp "net/http"
@@ -219,37 +220,50 @@ func TestServeCommand(t *testing.T) {
 	}
 }
 
-// TestServeSettings: serve's defaults and where a setting comes from.
+// TestServeSettings: serve's defaults, and where a setting comes from.
+// Each case names only what differs from the defaults.
 func TestServeSettings(t *testing.T) {
+	settings := func(t *testing.T, env map[string]string, args ...string) serveConfig {
+		t.Helper()
+		e := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return env[k] }, log: discardLogger()}
+		cfg, log, err := serveSettings(e, args)
+		if err != nil || log == nil {
+			t.Fatalf("serve %v: got %v, logger %v", args, err, log)
+		}
+		return cfg
+	}
+	defaults := settings(t, nil)
+	if defaults.Addr != ":8080" || defaults.Data != "" || defaults.Demo || !defaults.Mail || defaults.SecureCookies ||
+		defaults.AdminEmail != "admin@localhost" || defaults.AdminPassword != "" || defaults.ShutdownTimeout != defaultShutdownTimeout {
+		t.Errorf("defaults: got %+v", defaults)
+	}
 	cases := []struct {
 		name string
 		args []string
 		env  map[string]string
-		want serveConfig
+		want func(*serveConfig)
 	}{
-		{name: "defaults", want: serveConfig{Addr: ":8080", Mail: true, AdminEmail: "admin@localhost", ShutdownTimeout: defaultShutdownTimeout}},
 		{name: "demo listens on loopback", args: []string{"--demo"},
-			want: serveConfig{Addr: "127.0.0.1:8080", Demo: true, Mail: true, AdminEmail: "admin@localhost", ShutdownTimeout: defaultShutdownTimeout}},
+			want: func(c *serveConfig) { c.Addr, c.Demo = "127.0.0.1:8080", true }},
 		{name: "environment", env: map[string]string{"SEARCHDESK_ADDR": "127.0.0.1:0", "SEARCHDESK_MAIL": "false", "SEARCHDESK_SHUTDOWN_TIMEOUT": "3s"},
-			want: serveConfig{Addr: "127.0.0.1:0", AdminEmail: "admin@localhost", ShutdownTimeout: 3 * time.Second}},
+			want: func(c *serveConfig) { c.Addr, c.Mail, c.ShutdownTimeout = "127.0.0.1:0", false, 3*time.Second }},
 		{name: "flag over environment", args: []string{"--addr", ":9000", "--data", "d", "--secure-cookies"},
-			env:  map[string]string{"SEARCHDESK_ADDR": "127.0.0.1:0", "SEARCHDESK_ADMIN_EMAIL": "a@b.example"},
-			want: serveConfig{Addr: ":9000", Data: "d", Mail: true, SecureCookies: true, AdminEmail: "a@b.example", ShutdownTimeout: defaultShutdownTimeout}},
+			env: map[string]string{"SEARCHDESK_ADDR": "127.0.0.1:0", "SEARCHDESK_ADMIN_EMAIL": "a@b.example"},
+			want: func(c *serveConfig) {
+				c.Addr, c.Data, c.SecureCookies, c.AdminEmail = ":9000", "d", true, "a@b.example"
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return tc.env[k] }, log: discardLogger()}
-			got, log, err := serveSettings(env, tc.args)
-			if err != nil || log == nil {
-				t.Fatalf("got %v, logger %v", err, log)
-			}
-			if got != tc.want {
-				t.Errorf("got %+v, want %+v", got, tc.want)
+			want := defaults
+			tc.want(&want)
+			if got := settings(t, tc.env, tc.args...); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
 	}
 	env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, log: discardLogger()}
-	if _, _, err := serveSettings(env, []string{"--log-format", "xml"}); err == nil {
-		t.Error("--log-format xml: no error")
+	if _, _, err := serveSettings(env, []string{"--log-format", "xml"}); !errors.Is(err, errUsage) {
+		t.Errorf("--log-format xml: got %v, want a usage error", err)
 	}
 }
