@@ -3,21 +3,18 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"searchdesk/engine/archive"
+	"searchdesk/engine/corpustest"
 )
 
 // benchMessages loads the first n messages of a corpus archive.
 func benchMessages(b *testing.B, n int) [][]byte {
 	b.Helper()
-	path := "../../shared/corpus/threaded/twisted-web.mbox.gz"
-	if _, err := os.Stat(path); err != nil {
-		b.Skipf("corpus missing: %v", err)
-	}
+	path := corpustest.Path(b, "threaded/twisted-web.mbox.gz")
 	var out [][]byte
 	stop := fmt.Errorf("enough")
 	_, err := archive.Walk(context.Background(), []string{path}, archive.Options{}, func(it archive.Item) error {

@@ -81,6 +81,9 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 			}
 		}
 		w.op = "contact"
+		if !slices.Equal(old.Addresses, c.Addresses) {
+			w.changedRecord(RefContact, c.ID) // the customer field of its tickets
+		}
 		return putJSON(txn, key(pContact, c.ID), c)
 	})
 	return c, err
@@ -88,8 +91,7 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 
 // MergeContacts moves everything of contact from onto contact into: its
 // addresses, and every ticket whose contact it is (each audited). The old
-// contact is removed. It reads every ticket, so it is an admin's
-// occasional operation, not a hot path.
+// contact is removed.
 func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string) (Contact, error) {
 	if fromID == intoID {
 		return Contact{}, Errorf(CodeInvalid, "err_contact_merge_self", "engine: merge contact %s into itself", fromID)
@@ -118,10 +120,18 @@ func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string)
 			into.AccountID = from.AccountID
 		}
 		label := strings.Join(from.Addresses, ",")
-		err := eachJSON(txn, []byte(pTicket), func() any { return &Ticket{} }, func(v any) error {
-			t := v.(*Ticket)
-			if t.ContactID != from.ID {
-				return nil
+		var ids []string
+		err := refTickets(txn, RefContact, from.ID, func(id string) error {
+			ids = append(ids, id)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			var t Ticket
+			if err := getJSON(txn, key(pTicket, id), &t); err != nil {
+				return fmt.Errorf("engine: ticket %s of contact %s: %w", id, from.ID, err)
 			}
 			t.ContactID = into.ID
 			if t.AccountID == "" {
@@ -129,18 +139,18 @@ func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string)
 			}
 			t.Version++
 			t.Updated = w.now
-			if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+			if err := putTicket(txn, &t); err != nil {
 				return err
 			}
-			return w.audit(t.ID, actor, "contact", label, strings.Join(into.Addresses, ","))
-		})
-		if err != nil {
-			return err
+			if err := w.audit(t.ID, actor, "contact", label, strings.Join(into.Addresses, ",")); err != nil {
+				return err
+			}
 		}
 		if err := txn.Delete(key(pContact, from.ID)); err != nil {
 			return err
 		}
 		w.op = "contact"
+		w.changedRecord(RefContact, into.ID) // its tickets' customer field has the new addresses
 		return putJSON(txn, key(pContact, into.ID), into)
 	})
 	if err != nil {

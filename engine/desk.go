@@ -216,12 +216,14 @@ func (s *Store) saveDeskTxn(txn *badger.Txn, w *writeCtx, d *Desk) error {
 				return err
 			}
 		}
+		if old.Code != d.Code || old.Pattern != d.Pattern {
+			w.changedRecord(RefDesk, d.ID) // the desk and number fields of its tickets
+		}
 	}
 	if err := txn.Set(key(pDeskCode, d.Code), []byte(d.ID)); err != nil {
 		return err
 	}
 	w.op = "desk"
-	w.desks = append(w.desks, d.ID)
 	return putJSON(txn, key(pDesk, d.ID), d)
 }
 

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -31,10 +29,7 @@ func TestHostileHTMLNotEchoed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile(filepath.Join(corpusDir, "hostile", "XSS-07-notification-echo.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw := readCorpus(t, "hostile/XSS-07-notification-echo.eml")
 	r, err := s.Intake(ctx, Inbound{Raw: raw, Channel: "email"})
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func Errorf(code, key, format string, args ...any) *Error {
 // required: invalid".
 func (e *Error) Error() string {
 	s := e.Text
-	if sentinel := sentinelOf(e.Code); sentinel != nil {
+	if sentinel := sentinelOf(e.Code); sentinel != nil && !errors.Is(e.Err, sentinel) {
 		s += ": " + sentinel.Error()
 	}
 	if e.Err != nil {

@@ -19,7 +19,7 @@ type writeCtx struct {
 	op      string
 	tickets map[string]bool
 	msgs    []string
-	desks   []string
+	records []string // kind/id of records ticket documents copy values from
 	feed    *FeedEntry
 }
 
@@ -44,14 +44,14 @@ func (w *writeCtx) audit(ticketID, actor, field, old, new string) error {
 }
 
 func (w *writeCtx) appendFeed() error {
-	if w.op == "" && len(w.tickets) == 0 && len(w.desks) == 0 {
+	if w.op == "" && len(w.tickets) == 0 && len(w.records) == 0 {
 		return nil
 	}
 	v, err := getRaw(w.txn, []byte(metaFeedSeq))
 	if err != nil && err != ErrNotFound {
 		return err
 	}
-	e := &FeedEntry{Seq: u64(v) + 1, Time: w.now, Op: w.op, Messages: w.msgs, Desks: w.desks}
+	e := &FeedEntry{Seq: u64(v) + 1, Time: w.now, Op: w.op, Messages: w.msgs, Records: w.records}
 	for id := range w.tickets {
 		e.Tickets = append(e.Tickets, id)
 	}

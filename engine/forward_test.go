@@ -3,24 +3,20 @@ package engine
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/dgraph-io/badger/v4"
 
+	"searchdesk/engine/corpustest"
 	"searchdesk/engine/mime"
 )
 
-const corpusDir = "../../shared/corpus"
-
+// readCorpus reads the file rel of the shared corpus.
 func readCorpus(t *testing.T, rel string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(corpusDir, rel))
+	b, err := os.ReadFile(corpustest.Path(t, rel))
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	return b
 }

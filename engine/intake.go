@@ -36,6 +36,11 @@ type Inbound struct {
 	// quarantined with Problem: a poison message that failed before (REL-07).
 	NoParse bool
 	Problem string
+	// Change, when not nil, is applied by Actor to the ticket the message
+	// opens or joins, in the same transaction: a ticket opened through the
+	// API with its first fields is stored whole or not at all.
+	Change *Change
+	Actor  string
 }
 
 // IMAPRef identifies a message in an IMAP folder (RFC 3501 2.3.1.1).
@@ -81,6 +86,13 @@ type draft struct {
 // audit and feed entry in one transaction, threaded by DESIGN.md's rules.
 // A message that cannot be parsed is stored raw, flagged parse-error.
 func (s *Store) Intake(ctx context.Context, in Inbound) (IntakeResult, error) {
+	if in.Change != nil {
+		c := *in.Change
+		if err := c.normalize(); err != nil {
+			return IntakeResult{}, err
+		}
+		in.Change = &c
+	}
 	d := s.prepare(in)
 	if s.preStored(d) {
 		if err := s.preStore(d); err != nil {

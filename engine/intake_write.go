@@ -15,34 +15,92 @@ import (
 	"searchdesk/engine/subject"
 )
 
+// intakeTx is one inbound message inside its write transaction: the draft,
+// the desk it came to, what the threading rules decided (p), and the
+// ticket and message it becomes (t, m). run reads top to bottom: thread,
+// store, notify.
+type intakeTx struct {
+	s         *Store
+	txn       *badger.Txn
+	w         *writeCtx
+	d         *draft
+	desk      *Desk
+	p         *plan
+	t         *Ticket
+	m         *Message
+	newTicket bool
+}
+
 // intakeTxn threads and stores one draft inside the intake transaction.
 func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult, error) {
-	var desk Desk
-	if err := deskByCodeTxn(txn, deskCodeOr(d.in.Desk), &desk); err != nil {
+	in := &intakeTx{s: s, txn: txn, w: w, d: d, desk: &Desk{}, p: &plan{}}
+	if err := deskByCodeTxn(txn, deskCodeOr(d.in.Desk), in.desk); err != nil {
 		return IntakeResult{}, err
 	}
-	if ref := d.in.IMAP; ref != nil {
-		if id, err := getRaw(txn, imapKey(ref)); err == nil {
-			return s.noteDelivery(txn, w, d, string(id))
+	return in.run()
+}
+
+// run takes the message in: a delivery of a stored message is noted;
+// anything else is threaded, stored on its ticket, and answered.
+func (in *intakeTx) run() (IntakeResult, error) {
+	if ref := in.d.in.IMAP; ref != nil {
+		if id, err := getRaw(in.txn, imapKey(ref)); err == nil {
+			return in.noteDelivery(string(id))
 		} else if !errors.Is(err, ErrNotFound) {
 			return IntakeResult{}, err
 		}
 	}
-	p, err := s.decide(txn, &desk, d)
-	if err != nil {
+	if err := in.thread(); err != nil {
 		return IntakeResult{}, err
 	}
-	if p.dupOf != "" {
-		if ref := d.in.IMAP; ref != nil {
-			if err := txn.Set(imapKey(ref), []byte(p.dupOf)); err != nil {
-				return IntakeResult{}, err
-			}
+	if in.p.dupOf != "" {
+		if err := in.rememberIMAP(in.p.dupOf); err != nil {
+			return IntakeResult{}, err
 		}
-		return s.noteDelivery(txn, w, d, p.dupOf)
+		return in.noteDelivery(in.p.dupOf)
 	}
-	m := d.msg // a copy: a conflict retry starts from the draft again
-	m.ID = d.id
-	m.DeskID = desk.ID
+	if err := in.ticket(); err != nil {
+		return IntakeResult{}, err
+	}
+	if err := in.store(); err != nil {
+		return IntakeResult{}, err
+	}
+	if c := in.d.in.Change; c != nil {
+		if err := in.s.applyChange(in.txn, in.w, in.t, in.d.in.Actor, *c); err != nil {
+			return IntakeResult{}, err
+		}
+	}
+	if err := in.rememberIMAP(in.m.ID); err != nil {
+		return IntakeResult{}, err
+	}
+	if p := in.p; p.agent != nil {
+		if err := in.s.queueReply(in.txn, in.w, in.desk, in.t, *p.agent, in.m); err != nil {
+			return IntakeResult{}, err
+		}
+	} else if err := in.notify(); err != nil {
+		return IntakeResult{}, err
+	}
+	m, t := in.m, in.t
+	return IntakeResult{Outcome: OutcomeStored, MessageID: m.ID, TicketID: t.ID, TicketNumber: t.Number,
+		NewTicket: in.newTicket, Reason: m.Reason, Flags: m.Flags}, nil
+}
+
+// rememberIMAP records that the mailbox message this is has been stored as
+// msgID, so a crash before it is flagged stores nothing twice.
+func (in *intakeTx) rememberIMAP(msgID string) error {
+	if ref := in.d.in.IMAP; ref != nil {
+		return in.txn.Set(imapKey(ref), []byte(msgID))
+	}
+	return nil
+}
+
+// ticket builds the message from the draft and the plan, and finds or
+// opens the ticket it goes on.
+func (in *intakeTx) ticket() error {
+	p := in.p
+	m := in.d.msg // a copy: a conflict retry starts from the draft again
+	m.ID = in.d.id
+	m.DeskID = in.desk.ID
 	m.Reason = p.reason
 	m.Flags = append(slices.Clone(m.Flags), p.flags...)
 	if p.forward {
@@ -56,33 +114,19 @@ func (s *Store) intakeTxn(txn *badger.Txn, w *writeCtx, d *draft) (IntakeResult,
 		}
 	}
 	var t Ticket
-	newTicket := p.ticketID == ""
-	if newTicket {
-		t, err = s.openTicket(txn, w, &desk, d, &p)
+	var err error
+	in.newTicket = p.ticketID == ""
+	if in.newTicket {
+		t, err = in.openTicket()
 	} else {
-		t, err = s.liveTicket(txn, p.ticketID)
+		t, err = in.s.liveTicket(in.txn, p.ticketID)
 	}
 	if err != nil {
-		return IntakeResult{}, err
+		return err
 	}
 	m.TicketID = t.ID
-	if err := s.attachMessage(txn, w, &desk, d, &p, &t, &m, newTicket); err != nil {
-		return IntakeResult{}, err
-	}
-	if ref := d.in.IMAP; ref != nil {
-		if err := txn.Set(imapKey(ref), []byte(m.ID)); err != nil {
-			return IntakeResult{}, err
-		}
-	}
-	if p.agent != nil {
-		if err := s.queueReply(txn, w, &desk, &t, *p.agent, &m); err != nil {
-			return IntakeResult{}, err
-		}
-	} else if err := s.afterIntake(txn, w, &desk, d, &p, &t, &m, newTicket); err != nil {
-		return IntakeResult{}, err
-	}
-	return IntakeResult{Outcome: OutcomeStored, MessageID: m.ID, TicketID: t.ID, TicketNumber: t.Number,
-		NewTicket: newTicket, Reason: m.Reason, Flags: m.Flags}, nil
+	in.t, in.m = &t, &m
+	return nil
 }
 
 func imapKey(r *IMAPRef) []byte {
@@ -98,84 +142,84 @@ func deskCodeOr(code string) string {
 
 // noteDelivery records another arrival of a stored message; importing the
 // same archive again writes nothing, because the source is already noted.
-func (s *Store) noteDelivery(txn *badger.Txn, w *writeCtx, d *draft, msgID string) (IntakeResult, error) {
+func (in *intakeTx) noteDelivery(msgID string) (IntakeResult, error) {
 	var m Message
-	if err := getJSON(txn, key(pMsg, msgID), &m); err != nil {
+	if err := getJSON(in.txn, key(pMsg, msgID), &m); err != nil {
 		return IntakeResult{}, err
 	}
 	var t Ticket
-	if err := getJSON(txn, key(pTicket, m.TicketID), &t); err != nil {
+	if err := getJSON(in.txn, key(pTicket, m.TicketID), &t); err != nil {
 		return IntakeResult{}, err
 	}
 	res := IntakeResult{Outcome: OutcomeDuplicate, MessageID: m.ID, TicketID: t.ID, TicketNumber: t.Number,
 		Reason: Reason{RuleDuplicate, m.MessageID}, Flags: m.Flags}
-	src := d.in.Source
+	src := in.d.in.Source
 	if src == "" || src == m.Source || slices.ContainsFunc(m.Deliveries, func(x Delivery) bool { return x.Source == src }) {
 		return res, nil
 	}
 	if len(m.Deliveries) < 100 {
-		m.Deliveries = append(m.Deliveries, Delivery{At: w.now, Source: src})
-		w.touch("delivery", "")
-		w.msgs = append(w.msgs, m.ID)
-		return res, putJSON(txn, key(pMsg, m.ID), m)
+		m.Deliveries = append(m.Deliveries, Delivery{At: in.w.now, Source: src})
+		in.w.touch("delivery", "")
+		in.w.msgs = append(in.w.msgs, m.ID)
+		return res, putJSON(in.txn, key(pMsg, m.ID), m)
 	}
 	return res, nil
 }
 
 // openTicket allocates a number and creates the ticket for a new thread.
-func (s *Store) openTicket(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft, p *plan) (Ticket, error) {
-	num, err := s.allocNumber(txn, desk, w.now)
+func (in *intakeTx) openTicket() (Ticket, error) {
+	num, err := in.s.allocNumber(in.txn, in.desk, in.w.now)
 	if err != nil {
 		return Ticket{}, err
 	}
-	t := Ticket{ID: s.newID(), Number: num, DeskID: desk.ID, Subject: d.msg.Subject,
-		Status: StatusOpen, Priority: desk.DefaultPriority, CategoryID: desk.DefaultCategory,
-		TypeID: desk.DefaultType, Source: d.in.Channel, Created: d.msg.Received, Updated: d.msg.Received,
+	t := Ticket{ID: in.s.newID(), Number: num, DeskID: in.desk.ID, Subject: in.d.msg.Subject,
+		Status: StatusOpen, Priority: in.desk.DefaultPriority, CategoryID: in.desk.DefaultCategory,
+		TypeID: in.desk.DefaultType, Source: in.d.in.Channel, Created: in.d.msg.Received, Updated: in.d.msg.Received,
 		SLAState: "none"}
 	if t.Source == "" {
 		t.Source = "email"
 	}
-	owner, ownerName := d.sender, d.msg.From.Name
-	if p.forward {
-		owner, ownerName = normAddr(d.pm.Forward.From.Addr), d.pm.Forward.From.Name
+	owner, ownerName := in.d.sender, in.d.msg.From.Name
+	if in.p.forward {
+		owner, ownerName = normAddr(in.d.pm.Forward.From.Addr), in.d.pm.Forward.From.Name
 		t.Participants = []string{owner}
-		if d.pm.Forward.Subject != "" {
-			t.Subject = d.pm.Forward.Subject
+		if in.d.pm.Forward.Subject != "" {
+			t.Subject = in.d.pm.Forward.Subject
 		}
 	}
-	if owner != "" && !d.multiple {
-		c, err := s.ensureContact(txn, w, owner, ownerName)
+	if owner != "" && !in.d.multiple {
+		c, err := in.s.ensureContact(in.txn, in.w, owner, ownerName)
 		if err != nil {
 			return t, err
 		}
 		t.ContactID, t.AccountID = c.ID, c.AccountID
 	}
-	if p.followUpOf != "" {
-		t.Links.FollowUpOf = p.followUpOf
+	if in.p.followUpOf != "" {
+		t.Links.FollowUpOf = in.p.followUpOf
 	}
-	if p.linkedTo != "" {
-		t.Links.Related = append(t.Links.Related, p.linkedTo)
+	if in.p.linkedTo != "" {
+		t.Links.Related = append(t.Links.Related, in.p.linkedTo)
 	}
-	if err := txn.Set(key(pTNum, desk.ID, num), []byte(t.ID)); err != nil {
+	if err := in.txn.Set(key(pTNum, in.desk.ID, num), []byte(t.ID)); err != nil {
 		return t, err
 	}
-	norm := d.norm
-	if p.forward && d.pm.Forward.Subject != "" {
-		norm = subjectNorm(d.pm.Forward.Subject)
+	norm := in.d.norm
+	if in.p.forward && in.d.pm.Forward.Subject != "" {
+		norm = subjectNorm(in.d.pm.Forward.Subject)
 	}
 	if norm != "" {
-		if err := txn.Set(key(pSubj, desk.ID, shortHash(norm), t.ID), nil); err != nil {
+		if err := in.txn.Set(key(pSubj, in.desk.ID, shortHash(norm), t.ID), nil); err != nil {
 			return t, err
 		}
 	}
-	for _, other := range []string{p.followUpOf, p.linkedTo} {
+	for _, other := range []string{in.p.followUpOf, in.p.linkedTo} {
 		if other != "" {
-			if err := s.linkRelated(txn, w, other, t.ID, "linked"); err != nil {
+			if err := in.s.linkRelated(in.txn, in.w, other, t.ID, "linked"); err != nil {
 				return t, err
 			}
 		}
 	}
-	return t, w.audit(t.ID, "intake", "ticket", "", num)
+	return t, in.w.audit(t.ID, "intake", "ticket", "", num)
 }
 
 // allocNumber takes the next number of the desk's pattern. Counters never
@@ -223,7 +267,7 @@ func (s *Store) linkRelated(txn *badger.Txn, w *writeCtx, a, b, why string) erro
 		}
 		t.Links.Related = append(t.Links.Related, pair[1])
 		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+		if err := putTicket(txn, &t); err != nil {
 			return err
 		}
 		if err := w.audit(t.ID, "intake", "related", "", pair[1]); err != nil {
@@ -239,67 +283,68 @@ func subjectNorm(s string) string { return subject.Normalize(s) }
 // values this size in its value log.
 const rawChunk = 1 << 20
 
-// attachMessage writes m and everything it changes on t.
-func (s *Store) attachMessage(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft, p *plan, t *Ticket, m *Message, newTicket bool) error {
-	if d.sender != "" && !d.multiple && !d.pm.Auto.NullSender {
-		c, err := s.ensureContact(txn, w, d.sender, m.From.Name)
+// store writes the message and everything it changes on its ticket: the
+// raw bytes, attachments, the Message-IDs it names, participants, status.
+func (in *intakeTx) store() error {
+	if in.d.sender != "" && !in.d.multiple && !in.d.pm.Auto.NullSender {
+		c, err := in.s.ensureContact(in.txn, in.w, in.d.sender, in.m.From.Name)
 		if err != nil {
 			return err
 		}
-		m.ContactID = c.ID
+		in.m.ContactID = c.ID
 	}
-	if !s.preStored(d) {
-		if err := s.storeRaw(txn, m.ID, d.in.Raw); err != nil {
+	if !in.s.preStored(in.d) {
+		if err := in.s.storeRaw(in.txn, in.m.ID, in.d.in.Raw); err != nil {
 			return err
 		}
 	}
-	for i, a := range d.atts {
-		ref, err := s.storeAttachment(txn, d, a, d.texts[i])
+	for i, a := range in.d.atts {
+		ref, err := in.storeAttachment(a, in.d.texts[i])
 		if err != nil {
 			return err
 		}
-		m.Attachments = append(m.Attachments, ref)
+		in.m.Attachments = append(in.m.Attachments, ref)
 	}
-	if err := s.rememberIDs(txn, desk, d, m); err != nil {
+	if err := in.rememberIDs(); err != nil {
 		return err
 	}
-	if err := putJSON(txn, key(pMsg, m.ID), m); err != nil {
+	if err := putJSON(in.txn, key(pMsg, in.m.ID), in.m); err != nil {
 		return err
 	}
-	if err := txn.Set(key(pTMsg, t.ID, m.ID), nil); err != nil {
+	if err := in.txn.Set(key(pTMsg, in.t.ID, in.m.ID), nil); err != nil {
 		return err
 	}
-	oldStatus := t.Status
-	if (p.verified || newTicket) && !slices.Contains(m.Flags, FlagUnverifiedSender) && !p.forward {
-		addParticipants(t, desk, append(append([]Address{m.From}, m.To...), m.Cc...))
+	oldStatus := in.t.Status
+	if (in.p.verified || in.newTicket) && !slices.Contains(in.m.Flags, FlagUnverifiedSender) && !in.p.forward {
+		addParticipants(in.t, in.desk, append(append([]Address{in.m.From}, in.m.To...), in.m.Cc...))
 	}
-	if p.reopen {
-		t.Status = StatusOpen
+	if in.p.reopen {
+		in.t.Status = StatusOpen
 	}
-	t.Messages++
-	if m.Received.After(t.LastActivity) {
-		t.LastActivity = m.Received
+	in.t.Messages++
+	if in.m.Received.After(in.t.LastActivity) {
+		in.t.LastActivity = in.m.Received
 	}
-	if m.Received.After(t.Updated) {
-		t.Updated = m.Received
+	if in.m.Received.After(in.t.Updated) {
+		in.t.Updated = in.m.Received
 	}
-	t.Version++
-	if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+	in.t.Version++
+	if err := putTicket(in.txn, in.t); err != nil {
 		return err
 	}
-	w.touch("intake", t.ID)
-	w.msgs = append(w.msgs, m.ID)
-	if oldStatus != t.Status {
-		if err := w.audit(t.ID, "intake", "status", oldStatus, t.Status); err != nil {
+	in.w.touch("intake", in.t.ID)
+	in.w.msgs = append(in.w.msgs, in.m.ID)
+	if oldStatus != in.t.Status {
+		if err := in.w.audit(in.t.ID, "intake", "status", oldStatus, in.t.Status); err != nil {
 			return err
 		}
 	}
-	for _, r := range p.related {
-		if err := s.linkRelated(txn, w, t.ID, r, "headers"); err != nil {
+	for _, r := range in.p.related {
+		if err := in.s.linkRelated(in.txn, in.w, in.t.ID, r, "headers"); err != nil {
 			return err
 		}
 	}
-	return w.audit(t.ID, "intake", "message", "", m.ID+" "+m.Reason.Rule)
+	return in.w.audit(in.t.ID, "intake", "message", "", in.m.ID+" "+in.m.Reason.Rule)
 }
 
 // addParticipants adds the customer-side addresses of a message, leaving
@@ -318,25 +363,25 @@ func addParticipants(t *Ticket, desk *Desk, as []Address) {
 // rememberIDs maps the message's own Message-ID and every id it names to
 // the ticket, so later replies (and earlier-arriving replies' parents) meet.
 // The first mapping of an id wins.
-func (s *Store) rememberIDs(txn *badger.Txn, desk *Desk, d *draft, m *Message) error {
-	if m.MessageID != "" {
-		if err := txn.Set(key(pMStored, desk.ID, shortHash(m.MessageID), m.ID), []byte(m.BodyHash)); err != nil {
+func (in *intakeTx) rememberIDs() error {
+	if in.m.MessageID != "" {
+		if err := in.txn.Set(key(pMStored, in.desk.ID, shortHash(in.m.MessageID), in.m.ID), []byte(in.m.BodyHash)); err != nil {
 			return err
 		}
-	} else if err := txn.Set(key(pCHash, desk.ID, d.chash), []byte(m.ID)); err != nil {
+	} else if err := in.txn.Set(key(pCHash, in.desk.ID, in.d.chash), []byte(in.m.ID)); err != nil {
 		return err
 	}
-	ids := append(append([]string{m.MessageID}, m.InReplyTo...), m.References...)
-	if f := d.pm.Forward; f != nil && m.ForwardedBy != "" && f.MessageID != "" {
+	ids := append(append([]string{in.m.MessageID}, in.m.InReplyTo...), in.m.References...)
+	if f := in.d.pm.Forward; f != nil && in.m.ForwardedBy != "" && f.MessageID != "" {
 		ids = append(ids, f.MessageID)
 	}
 	for _, id := range ids {
 		if id == "" {
 			continue
 		}
-		k := key(pMID, desk.ID, shortHash(id))
-		if _, err := getRaw(txn, k); errors.Is(err, ErrNotFound) {
-			if err := txn.Set(k, []byte(m.TicketID)); err != nil {
+		k := key(pMID, in.desk.ID, shortHash(id))
+		if _, err := getRaw(in.txn, k); errors.Is(err, ErrNotFound) {
+			if err := in.txn.Set(k, []byte(in.m.TicketID)); err != nil {
 				return err
 			}
 		} else if err != nil {
@@ -371,20 +416,20 @@ func (s *Store) storeRaw(txn *badger.Txn, msgID string, raw []byte) error {
 
 // storeAttachment stores the bytes once per content hash.
 // Its extracted text, if any, is stored once per hash as well.
-func (s *Store) storeAttachment(txn *badger.Txn, d *draft, a mime.Attachment, tx attText) (AttachmentRef, error) {
+func (in *intakeTx) storeAttachment(a mime.Attachment, tx attText) (AttachmentRef, error) {
 	h := contentHash(a.Data)
 	ref := AttachmentRef{ID: randomID(), Hash: h, Name: a.Name, ContentType: a.ContentType,
 		ContentID: a.ContentID, Inline: a.Inline, Size: int64(len(a.Data)), Truncated: a.Truncated,
 		TextKind: tx.kind, TextError: tx.err}
 	if tx.text != "" {
-		if err := putIfMissing(txn, key(pAText, h), []byte(tx.kind+"\n"+tx.text)); err != nil {
+		if err := putIfMissing(in.txn, key(pAText, h), []byte(tx.kind+"\n"+tx.text)); err != nil {
 			return ref, err
 		}
 	}
-	if s.preStored(d) {
+	if in.s.preStored(in.d) {
 		return ref, nil
 	}
-	return ref, putBlob(txn, h, a.Data)
+	return ref, putBlob(in.txn, h, a.Data)
 }
 
 // bigMessage is the size above which raw bytes and attachments are written

@@ -15,13 +15,13 @@ import (
 //	tnum/<deskID>/<NUMBER upper>           ticketID (raw)
 //	tmsg/<ticketID>/<messageID>            empty: the messages of a ticket, in order
 //	msg/<messageID>                        Message
-//	raw/<messageID>                        raw RFC 5322 bytes, verbatim
+//	raw/<messageID>/<nnnn>                 raw RFC 5322 bytes, verbatim, in chunks of 1 MiB
 //	blob/<sha256 hex>                      attachment bytes, stored once per content
 //	atext/<sha256 hex>                     an attachment's extracted text: kind, "\n", UTF-8 text
-//	mid/<deskID>/<Message-ID>              ticketID (raw): every Message-ID the desk has
+//	mid/<deskID>/<Message-ID hash>         ticketID (raw): every Message-ID the desk has
 //	                                       received, sent, or seen named in References or
 //	                                       In-Reply-To of a stored message
-//	mstored/<deskID>/<Message-ID>/<msgID>  body hash (raw): stored messages with that Message-ID
+//	mstored/<deskID>/<Message-ID hash>/<msgID> body hash (raw): stored messages with that Message-ID
 //	chash/<deskID>/<content hash>          messageID (raw): messages without Message-ID
 //	subj/<deskID>/<subject hash>/<ticketID> empty: tickets by normalized subject
 //	contact/<contactID>                    Contact
@@ -33,6 +33,9 @@ import (
 //	uemail/<address>                       userID (raw)
 //	task/<taskID>                          Task
 //	ttask/<ticketID>/<taskID>              empty
+//	tref/<kind>/<recordID>/<ticketID>      empty: the tickets whose index documents copy values
+//	                                       from a record (kind desk, contact, account, user:
+//	                                       the assignee), so a change to it re-indexes them
 //	audit/<ticketID>/<auditID>             AuditEntry
 //	feed/<seq: 8 bytes big endian>         FeedEntry
 //	outbox/<outboxID>                      OutboxMail
@@ -50,7 +53,7 @@ import (
 //	apitok/<sha256 of bearer token>        APIToken
 //	utok/<userID>/<tokenID>                APIToken: a user's tokens
 //	counter/<deskID>/<period key>          uint64 big endian: ticket-number counters
-//	meta/<name>                            store metadata (feed sequence, schema version)
+//	meta/<name>                            store metadata (feed sequence; trefs once tref/ keys are built)
 const (
 	pDesk     = "desk/"
 	pDeskCode = "deskcode/"
@@ -74,6 +77,7 @@ const (
 	pUEmail   = "uemail/"
 	pTask     = "task/"
 	pTTask    = "ttask/"
+	pTRef     = "tref/"
 	pAudit    = "audit/"
 	pFeed     = "feed/"
 	pOutbox   = "outbox/"
@@ -94,7 +98,7 @@ const (
 	pMeta     = "meta/"
 
 	metaFeedSeq = pMeta + "feedseq"
-	metaSchema  = pMeta + "schema"
+	metaTRefs   = pMeta + "trefs" // set once every ticket has its tref/ keys
 )
 
 // key joins parts into one key; parts must not contain "/" unless they are

@@ -60,10 +60,10 @@ func (s *Store) Merge(ctx context.Context, actor, fromID, intoID string) error {
 		from.Status = StatusClosed
 		from.Updated = w.now
 		from.Version++
-		if err := putJSON(txn, key(pTicket, into.ID), into); err != nil {
+		if err := putTicket(txn, &into); err != nil {
 			return err
 		}
-		if err := putJSON(txn, key(pTicket, from.ID), from); err != nil {
+		if err := putTicket(txn, &from); err != nil {
 			return err
 		}
 		if err := w.audit(from.ID, actor, "merged_into", "", into.Number); err != nil {
@@ -134,10 +134,10 @@ func (s *Store) Split(ctx context.Context, actor, msgID string) (Ticket, error) 
 		old.Links.Related = append(old.Links.Related, nt.ID)
 		old.Updated = w.now
 		old.Version++
-		if err := putJSON(txn, key(pTicket, old.ID), old); err != nil {
+		if err := putTicket(txn, &old); err != nil {
 			return err
 		}
-		if err := putJSON(txn, key(pTicket, nt.ID), nt); err != nil {
+		if err := putTicket(txn, &nt); err != nil {
 			return err
 		}
 		if err := w.audit(nt.ID, actor, "ticket", "", num); err != nil {
@@ -208,7 +208,7 @@ func (s *Store) addStaffMessage(ctx context.Context, author User, ticketID, text
 		t.Updated = w.now
 		t.LastActivity = maxTime(t.LastActivity, w.now)
 		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+		if err := putTicket(txn, &t); err != nil {
 			return err
 		}
 		w.msgs = append(w.msgs, m.ID)
@@ -250,62 +250,6 @@ func validStatus(s string) bool {
 		return true
 	}
 	return false
-}
-
-// SetStatus changes a ticket's status, with an audit entry. A ticket with
-// an open task cannot be closed (Warranticon). version, when not zero, must
-// match the ticket's (REL-10).
-func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, version uint64) (Ticket, error) {
-	if !validStatus(status) {
-		return Ticket{}, Errorf(CodeInvalid, "err_status", "engine: status %q: want open, in_progress, waiting, resolved or closed", status)
-	}
-	var t Ticket
-	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
-		if err := getJSON(txn, key(pTicket, ticketID), &t); err != nil {
-			return fmt.Errorf("engine: ticket %s: %w", ticketID, err)
-		}
-		if version != 0 && version != t.Version {
-			return Errorf(CodeConflict, "err_changed_meanwhile", "engine: ticket %s changed meanwhile", t.Number)
-		}
-		if status == StatusClosed {
-			tasks, err := ticketTasks(txn, t.ID)
-			if err != nil {
-				return err
-			}
-			for _, task := range tasks {
-				if !task.Done {
-					return Errorf(CodeConflict, "err_open_task", "engine: ticket %s has an open task %q", t.Number, task.Title)
-				}
-			}
-		}
-		old := t.Status
-		if old == status {
-			return nil
-		}
-		t.Status = status
-		now := w.now
-		switch status {
-		case StatusClosed:
-			t.Closed = &now
-		case StatusResolved:
-			t.Resolved = &now
-		}
-		t.Updated = now
-		t.Version++
-		if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
-			return err
-		}
-		if status == StatusResolved {
-			if err := s.queueResolved(txn, w, &t); err != nil {
-				return err
-			}
-		}
-		return w.audit(t.ID, actor, "status", old, status)
-	})
-	if err != nil {
-		return Ticket{}, err
-	}
-	return t, s.Sync()
 }
 
 // Audit returns a ticket's audit entries, oldest first.

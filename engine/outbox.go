@@ -185,55 +185,6 @@ func cleanRecipients(txn *badger.Txn, desk *Desk, in, skip []Address) []Address 
 	return out
 }
 
-// ackBlocked says why a new ticket's first message gets no
-// acknowledgement, or "" when it gets one (MAIL-04, MAIL-05, MAIL-06).
-func (s *Store) ackBlocked(txn *badger.Txn, desk *Desk, d *draft, m *Message, to string, now time.Time) (string, error) {
-	a := d.pm.Auto
-	switch {
-	case desk.NoAck:
-		return "desk sends no acknowledgements", nil
-	case d.pm.Report != nil:
-		return "delivery report", nil
-	case a.AutoSubmitted != "":
-		return "Auto-Submitted: " + a.AutoSubmitted, nil
-	case a.Precedence != "":
-		return "Precedence: " + a.Precedence, nil
-	case a.ListID != "":
-		return "List-Id", nil
-	case a.AutoReply:
-		return "auto-reply", nil
-	case a.NullSender:
-		return "null sender or mailer daemon", nil
-	case m.HasFlag(FlagUnverifiedSender) || m.HasFlag(FlagQuarantined) || m.HasFlag(FlagParseError):
-		return "flagged message", nil
-	case to == "":
-		return "no sender address", nil
-	case robotAddress(to):
-		return "no-reply address", nil
-	}
-	for _, x := range a.XLoop {
-		if slices.Contains(desk.Addresses, normAddr(x)) || strings.EqualFold(strings.TrimSpace(x), deskAddress(desk)) {
-			return "X-Loop: " + x, nil
-		}
-	}
-	own, err := s.ownAddress(txn, to)
-	if err != nil || own {
-		return "the desk's own address", err
-	}
-	n, err := autoMailsSince(txn, to, now.Add(-time.Hour))
-	if err != nil {
-		return "", err
-	}
-	limit := desk.AutoMailsPerHour
-	if limit <= 0 {
-		limit = 1
-	}
-	if n >= limit {
-		return fmt.Sprintf("rate limit: %d automatic mails to %s in the last hour", n, to), nil
-	}
-	return "", nil
-}
-
 // robotAddress: mail from these never gets automatic mail.
 func robotAddress(addr string) bool {
 	local, _, _ := strings.Cut(normAddr(addr), "@")
@@ -308,59 +259,6 @@ func countAutoMail(txn *badger.Txn, addr string, now time.Time) error {
 	return putJSON(txn, key(pARate, addr), append(keep, now))
 }
 
-// afterIntake queues the mail a stored inbound message causes: the
-// acknowledgement of a new ticket, a notification to the assigned agent,
-// or, for a bounce, marks the delivery it reports as failed.
-func (s *Store) afterIntake(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft, p *plan, t *Ticket, m *Message, newTicket bool) error {
-	if d.pm.Report != nil {
-		// Whatever thread a report joined, the delivery it names failed.
-		return s.markBounced(txn, w, desk, d)
-	}
-	if d.in.Channel == "import" {
-		return nil
-	}
-	if newTicket {
-		to := contactAddr(txn, t.ContactID)
-		why, err := s.ackBlocked(txn, desk, d, m, to, w.now)
-		if err != nil {
-			return err
-		}
-		if why != "" {
-			return w.audit(t.ID, "outbox", "ack", "", "not sent: "+why)
-		}
-		kind := compose.Ack
-		if desk.Hours != "" {
-			if h, err := compose.ParseHours(desk.Hours, desk.TimeZone); err == nil && !h.Open(w.now) {
-				kind = compose.AckAfterHours
-			}
-		}
-		v := s.ticketVars(txn, desk, t)
-		v.CommentContent = m.Text
-		var c Contact
-		_ = getJSON(txn, key(pContact, t.ContactID), &c)
-		if _, err := s.queueMail(txn, w, desk, t, outMail{kind: kind, to: []Address{{Name: c.Name, Addr: to}},
-			vars: v, answers: m, auto: "auto-replied"}); err != nil {
-			return err
-		}
-		return countAutoMail(txn, to, w.now)
-	}
-	// A customer wrote on an assigned ticket: tell the agent, with a token
-	// that lets them answer from their mail client (MAIL-02).
-	if t.AssigneeID == "" || m.Automatic || m.HasFlag(FlagUnverifiedSender) || m.Kind != KindEmailIn {
-		return nil
-	}
-	var u User
-	if err := getJSON(txn, key(pUser, t.AssigneeID), &u); err != nil || u.Email == "" || normAddr(u.Email) == d.sender {
-		return nil
-	}
-	v := s.ticketVars(txn, desk, t)
-	v.Quote = compose.QuoteLast(m.Text, 40)
-	v.AgentName = u.Name
-	_, err := s.queueMail(txn, w, desk, t, outMail{kind: compose.AgentNotify, to: []Address{{Name: u.Name, Addr: u.Email}},
-		vars: v, answers: m, auto: "auto-generated", tokenFor: u.Email, expires: w.now.Add(agentTokenLife)})
-	return err
-}
-
 // bounceWindow: a report that names no Message-ID is matched to the last
 // mail sent to its recipient within this window.
 const bounceWindow = 7 * 24 * time.Hour
@@ -394,30 +292,6 @@ func (s *Store) bouncedMail(txn *badger.Txn, desk *Desk, rep *mime.Report) (*Out
 		}
 	}
 	return nil, "", nil
-}
-
-// markBounced marks the outgoing mail a bounce reports as bounced.
-func (s *Store) markBounced(txn *badger.Txn, w *writeCtx, desk *Desk, d *draft) error {
-	rep := d.pm.Report
-	if strings.EqualFold(rep.Action, "delayed") || strings.EqualFold(rep.Action, "delivered") ||
-		strings.EqualFold(rep.Action, "relayed") || strings.EqualFold(rep.Action, "expanded") {
-		return nil
-	}
-	found, _, err := s.bouncedMail(txn, desk, rep)
-	if err != nil || found == nil {
-		return err
-	}
-	ob := *found
-	old := ob.Status
-	ob.Status = OutboxBounced
-	ob.LastError = strings.TrimSpace(rep.Status + " " + rep.Diagnostic)
-	if err := putJSON(txn, key(pOutbox, ob.ID), ob); err != nil {
-		return err
-	}
-	if err := txn.Delete(key(pOutboxQ, ob.ID)); err != nil {
-		return err
-	}
-	return w.audit(ob.TicketID, "outbox", "delivery "+ob.ID, old, OutboxBounced+": "+ob.LastError)
 }
 
 // lastCustomerMessage is the newest verified message from the customer side.

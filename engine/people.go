@@ -120,6 +120,8 @@ func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 		if a.ID == "" {
 			a.ID = s.newID()
 			a.Created = w.now
+		} else if err := s.replaceAccount(txn, w, a); err != nil {
+			return err
 		}
 		w.op = "account"
 		if err := txn.Set(key(pAName, strings.ToLower(a.Name)), []byte(a.ID)); err != nil {
@@ -133,6 +135,33 @@ func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 		return putJSON(txn, key(pAccount, a.ID), a)
 	})
 	return a, err
+}
+
+// replaceAccount drops the lookup keys of the stored account a replaces
+// and, when its domains or name change, names it in the feed so that its
+// tickets' account field is re-indexed.
+func (s *Store) replaceAccount(txn *badger.Txn, w *writeCtx, a Account) error {
+	var old Account
+	if err := getJSON(txn, key(pAccount, a.ID), &old); err != nil {
+		return fmt.Errorf("engine: account %s: %w", a.ID, err)
+	}
+	a.Created = old.Created
+	for _, d := range old.Domains {
+		if !slices.Contains(a.Domains, d) {
+			if err := txn.Delete(key(pADom, d)); err != nil {
+				return err
+			}
+		}
+	}
+	if on := strings.ToLower(old.Name); on != strings.ToLower(a.Name) {
+		if err := txn.Delete(key(pAName, on)); err != nil {
+			return err
+		}
+	}
+	if old.Name != a.Name || !slices.Equal(old.Domains, a.Domains) {
+		w.changedRecord(RefAccount, a.ID)
+	}
+	return nil
 }
 
 // ensureContact returns the contact for addr, creating it (and joining the
@@ -198,6 +227,40 @@ func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []
 		}
 		u.Role, u.Desks, u.Disabled = role, slices.Clone(desks), disabled
 		w.op = "user"
+		return putJSON(txn, key(pUser, u.ID), u)
+	})
+	return u, err
+}
+
+// SetUserEmail changes the address a user signs in with and is shown by:
+// an admin's operation. The user's assigned tickets are re-indexed, since
+// their assignee field holds the address.
+func (s *Store) SetUserEmail(ctx context.Context, userID, email string) (User, error) {
+	a, err := mail.ParseAddress(email)
+	if err != nil {
+		return User{}, Errorf(CodeInvalid, "err_user_email", "engine: user email %q", email)
+	}
+	email = strings.ToLower(a.Address)
+	var u User
+	err = s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
+		if err := getJSON(txn, key(pUser, userID), &u); err != nil {
+			return fmt.Errorf("engine: user %s: %w", userID, err)
+		}
+		if u.Email == email {
+			return nil
+		}
+		if _, err := getRaw(txn, key(pUEmail, email)); err == nil {
+			return Errorf(CodeConflict, "err_user_exists", "engine: user %s exists", email)
+		}
+		if err := txn.Delete(key(pUEmail, u.Email)); err != nil {
+			return err
+		}
+		if err := txn.Set(key(pUEmail, email), []byte(u.ID)); err != nil {
+			return err
+		}
+		u.Email = email
+		w.op = "user"
+		w.changedRecord(RefUser, u.ID) // the assignee field of its tickets
 		return putJSON(txn, key(pUser, u.ID), u)
 	})
 	return u, err

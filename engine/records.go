@@ -12,7 +12,15 @@ var (
 	ErrInvalid  = errors.New("invalid")
 	// ErrForbidden: the actor may not do this.
 	ErrForbidden = errors.New("forbidden")
+	// ErrOpenTask: a ticket with an open task cannot close. It is also
+	// ErrConflict.
+	ErrOpenTask error = openTaskError{}
 )
+
+type openTaskError struct{}
+
+func (openTaskError) Error() string        { return ErrConflict.Error() }
+func (openTaskError) Is(target error) bool { return target == ErrConflict }
 
 // Ticket statuses.
 const (
@@ -331,7 +339,9 @@ type FeedEntry struct {
 	Op       string    `json:"op"`
 	Tickets  []string  `json:"tickets,omitempty"`
 	Messages []string  `json:"messages,omitempty"`
-	Desks    []string  `json:"desks,omitempty"`
+	// Records names, as kind/id (RefDesk, RefContact, ...), records whose
+	// values ticket documents copy; EntryTickets expands them.
+	Records []string `json:"records,omitempty"`
 }
 
 // OutboxMail is mail waiting to be sent, written in the same transaction as

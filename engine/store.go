@@ -90,6 +90,9 @@ func Open(dir string, opts Options) (*Store, error) {
 		s.lastSeq = u64(v)
 		return err
 	})
+	if err == nil {
+		err = s.buildTicketRefs()
+	}
 	if err != nil {
 		db.Close()
 		return nil, err

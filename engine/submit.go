@@ -19,6 +19,10 @@ type Submission struct {
 	Text      string
 	Channel   string // api, form, portal
 	InReplyTo string // a Message-ID of the ticket it answers, if any
+	// Change and Actor: first fields set by a member of staff, applied in
+	// the intake transaction (Inbound.Change).
+	Change *Change
+	Actor  string
 }
 
 // maxSubmissionText bounds a submitted message.
@@ -57,5 +61,6 @@ func (s *Store) Submit(ctx context.Context, sub Submission) (IntakeResult, error
 	if err != nil {
 		return IntakeResult{}, Errorf(CodeInvalid, "err_submit_invalid", "engine: submission: %v", err)
 	}
-	return s.Intake(ctx, Inbound{Desk: desk.Code, Raw: raw, Source: sub.Channel, Channel: sub.Channel})
+	return s.Intake(ctx, Inbound{Desk: desk.Code, Raw: raw, Source: sub.Channel, Channel: sub.Channel,
+		Change: sub.Change, Actor: sub.Actor})
 }

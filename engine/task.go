@@ -30,7 +30,7 @@ func (s *Store) AddTask(ctx context.Context, actor string, t Task) (Task, error)
 		}
 		tk.Version++
 		tk.Updated = w.now
-		if err := putJSON(txn, key(pTicket, tk.ID), tk); err != nil {
+		if err := putTicket(txn, &tk); err != nil {
 			return err
 		}
 		return w.audit(tk.ID, actor, "task", "", t.ID+" "+t.Title)

@@ -58,55 +58,56 @@ func (s *Store) liveTicket(txn *badger.Txn, id string) (Ticket, error) {
 	return t, nil
 }
 
-// decide applies DESIGN.md's threading rules in order; the first match wins.
-func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
-	var p plan
+// thread applies the threading rules (docs/architecture.md) in order and
+// records what they decided in in.p; the first rule that matches wins.
+func (in *intakeTx) thread() error {
+	p, d, desk := in.p, in.d, in.desk
 	m := &d.msg
-	if done, err := s.ruleDuplicate(txn, desk, d, &p); done || err != nil {
-		return p, err
+	if done, err := in.ruleDuplicate(); done || err != nil {
+		return err
 	}
 	if rep := d.pm.Report; rep != nil {
-		ob, matched, err := s.bouncedMail(txn, desk, rep)
+		ob, matched, err := in.s.bouncedMail(in.txn, desk, rep)
 		if err != nil {
-			return p, err
+			return err
 		}
 		if ob != nil {
 			p.ticketID, p.reason, p.verified = ob.TicketID, Reason{RuleBounce, matched}, false
-			return p, nil
+			return nil
 		}
 		if rep.OriginalMessageID != "" {
-			t, ok, err := s.ticketForMID(txn, desk.ID, rep.OriginalMessageID)
+			t, ok, err := in.s.ticketForMID(in.txn, desk.ID, rep.OriginalMessageID)
 			if err != nil {
-				return p, err
+				return err
 			}
 			if ok {
 				p.ticketID, p.reason, p.verified = t.ID, Reason{RuleBounce, rep.OriginalMessageID}, false
-				return p, nil
+				return nil
 			}
 		}
 	}
-	if done, err := s.ruleForward(txn, desk, d, &p); done || err != nil {
-		return p, err
+	if done, err := in.ruleForward(); done || err != nil {
+		return err
 	}
-	if done, err := s.agentByToken(txn, desk, d, &p); done || err != nil {
-		return p, err
+	if done, err := in.agentByToken(); done || err != nil {
+		return err
 	}
-	if done, err := s.ruleHeaders(txn, desk, d, &p); done || err != nil {
-		return p, s.identity(txn, desk, d, &p, err)
+	if done, err := in.ruleHeaders(); done || err != nil {
+		return in.identity(err)
 	}
-	if done, err := s.ruleToken(txn, desk, d, &p); done || err != nil {
-		return p, s.identity(txn, desk, d, &p, err)
+	if done, err := in.ruleToken(); done || err != nil {
+		return in.identity(err)
 	}
-	if done, err := s.ruleSubjectNumber(txn, desk, d, &p); done || err != nil {
-		return p, s.identity(txn, desk, d, &p, err)
+	if done, err := in.ruleSubjectNumber(); done || err != nil {
+		return in.identity(err)
 	}
 	if len(m.InReplyTo) == 0 && len(m.References) == 0 && subject.IsReply(m.Subject) {
-		if done, err := s.ruleSubjectSender(txn, desk, d, &p); done || err != nil {
+		if done, err := in.ruleSubjectSender(); done || err != nil {
 			if err == nil {
 				p.verified = true
-				err = s.closedTicket(txn, desk, d, &p)
+				err = in.closedTicket()
 			}
-			return p, err
+			return err
 		}
 	}
 	p.reason = Reason{RuleNew, ""}
@@ -114,74 +115,74 @@ func (s *Store) decide(txn *badger.Txn, desk *Desk, d *draft) (plan, error) {
 	if !p.verified {
 		p.flags = append(p.flags, FlagUnverifiedSender)
 	}
-	return p, nil
+	return nil
 }
 
 // ruleDuplicate is rule 1: a stored (desk, Message-ID) with the same body is
 // the same message; with another body it is a new message on the same
 // ticket, flagged duplicate-id. Without Message-ID, a content hash decides.
-func (s *Store) ruleDuplicate(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	m := &d.msg
+func (in *intakeTx) ruleDuplicate() (bool, error) {
+	m := &in.d.msg
 	if m.MessageID == "" {
-		v, err := getRaw(txn, key(pCHash, desk.ID, d.chash))
+		v, err := getRaw(in.txn, key(pCHash, in.desk.ID, in.d.chash))
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}
-		p.dupOf = string(v)
+		in.p.dupOf = string(v)
 		return true, err
 	}
-	prefix := key(pMStored, desk.ID, shortHash(m.MessageID)) // + "/" + msgID
+	prefix := key(pMStored, in.desk.ID, shortHash(m.MessageID)) // + "/" + msgID
 	prefix = append(prefix, '/')
-	keys := keysWithPrefix(txn, prefix)
+	keys := keysWithPrefix(in.txn, prefix)
 	if len(keys) == 0 {
 		return false, nil
 	}
 	for _, k := range keys {
-		bh, err := getRaw(txn, k)
+		bh, err := getRaw(in.txn, k)
 		if err != nil {
 			return true, err
 		}
 		if string(bh) == m.BodyHash {
-			p.dupOf = string(k[len(prefix):])
+			in.p.dupOf = string(k[len(prefix):])
 			return true, nil
 		}
 	}
-	t, ok, err := s.ticketForMID(txn, desk.ID, m.MessageID)
+	t, ok, err := in.s.ticketForMID(in.txn, in.desk.ID, m.MessageID)
 	if err != nil || !ok {
 		return ok, err
 	}
-	p.ticketID = t.ID
-	p.reason = Reason{RuleDuplicate, m.MessageID}
-	p.flags = append(p.flags, FlagDuplicateID)
-	return true, s.identity(txn, desk, d, p, nil)
+	in.p.ticketID = t.ID
+	in.p.reason = Reason{RuleDuplicate, m.MessageID}
+	in.p.flags = append(in.p.flags, FlagDuplicateID)
+	return true, in.identity(nil)
 }
 
 // ruleForward: a desk member forwarding a customer's mail opens the ticket
 // for the original sender (MAIL-08); anyone else's forward is ordinary mail.
-func (s *Store) ruleForward(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	f := d.pm.Forward
-	if f == nil || d.sender == "" || d.multiple || normAddr(f.From.Addr) == "" {
+func (in *intakeTx) ruleForward() (bool, error) {
+	f := in.d.pm.Forward
+	if f == nil || in.d.sender == "" || in.d.multiple || normAddr(f.From.Addr) == "" {
 		return false, nil
 	}
 	var u User
-	if err := userByEmailTxn(txn, d.sender, &u); err != nil {
+	if err := userByEmailTxn(in.txn, in.d.sender, &u); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}
 		return false, err
 	}
-	if !u.MemberOf(desk.ID) {
+	if !u.MemberOf(in.desk.ID) {
 		return false, nil
 	}
-	p.forward, p.forwarder, p.verified = true, d.sender, true
-	p.reason = Reason{RuleForward, d.sender}
+	in.p.forward, in.p.forwarder, in.p.verified = true, in.d.sender, true
+	in.p.reason = Reason{RuleForward, in.d.sender}
 	if f.MessageID != "" {
-		t, ok, err := s.ticketForMID(txn, desk.ID, f.MessageID)
+		t, ok, err := in.s.ticketForMID(in.txn, in.desk.ID, f.MessageID)
 		if err != nil {
 			return true, err
 		}
 		if ok {
-			p.ticketID = t.ID
+			in.p.ticketID = t.ID
 		}
 	}
 	return true, nil
@@ -189,8 +190,8 @@ func (s *Store) ruleForward(txn *badger.Txn, desk *Desk, d *draft, p *plan) (boo
 
 // ruleHeaders is rule 2: own-id, then in-reply-to, then references from last
 // to first. Tickets named besides the winner are linked as related.
-func (s *Store) ruleHeaders(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	m := &d.msg
+func (in *intakeTx) ruleHeaders() (bool, error) {
+	m := &in.d.msg
 	type cand struct{ rule, id string }
 	var cands []cand
 	if m.MessageID != "" {
@@ -204,7 +205,7 @@ func (s *Store) ruleHeaders(txn *badger.Txn, desk *Desk, d *draft, p *plan) (boo
 	}
 	seen := map[string]bool{} // ticket ids as mapped, and as found after merges
 	for _, c := range cands {
-		v, err := getRaw(txn, key(pMID, desk.ID, shortHash(c.id)))
+		v, err := getRaw(in.txn, key(pMID, in.desk.ID, shortHash(c.id)))
 		if errors.Is(err, ErrNotFound) || err == nil && seen[string(v)] {
 			continue
 		}
@@ -212,7 +213,7 @@ func (s *Store) ruleHeaders(txn *badger.Txn, desk *Desk, d *draft, p *plan) (boo
 			return false, err
 		}
 		seen[string(v)] = true
-		t, err := s.liveTicket(txn, string(v))
+		t, err := in.s.liveTicket(in.txn, string(v))
 		if err != nil {
 			return false, err
 		}
@@ -220,32 +221,32 @@ func (s *Store) ruleHeaders(txn *badger.Txn, desk *Desk, d *draft, p *plan) (boo
 			continue
 		}
 		seen[t.ID] = true
-		if p.ticketID == "" {
-			p.ticketID, p.reason = t.ID, Reason{c.rule, c.id}
+		if in.p.ticketID == "" {
+			in.p.ticketID, in.p.reason = t.ID, Reason{c.rule, c.id}
 		} else {
-			p.related = append(p.related, t.ID)
+			in.p.related = append(in.p.related, t.ID)
 		}
 	}
-	return p.ticketID != "", nil
+	return in.p.ticketID != "", nil
 }
 
 // ruleToken is rule 3: a reference to one of our signed Message-IDs.
-func (s *Store) ruleToken(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	m := &d.msg
+func (in *intakeTx) ruleToken() (bool, error) {
+	m := &in.d.msg
 	ids := append(slices.Clone(m.InReplyTo), m.References...)
 	for i := len(ids) - 1; i >= 0; i-- {
-		tok, ok := ParseReplyToken(ids[i], desk.Secret, s.opts.Now())
+		tok, ok := ParseReplyToken(ids[i], in.desk.Secret, in.s.opts.Now())
 		if !ok {
 			continue
 		}
-		t, err := s.liveTicket(txn, tok.TicketID)
+		t, err := in.s.liveTicket(in.txn, tok.TicketID)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return false, err
 		}
-		p.ticketID, p.reason = t.ID, Reason{RuleReplyToken, ids[i]}
+		in.p.ticketID, in.p.reason = t.ID, Reason{RuleReplyToken, ids[i]}
 		return true, nil
 	}
 	return false, nil
@@ -254,59 +255,59 @@ func (s *Store) ruleToken(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool,
 // agentByToken accepts an agent's reply by mail (rule 3, MAIL-02): only
 // through an unexpired token addressed to that agent, from that agent's
 // address as the one aligned From, on a desk the agent belongs to.
-func (s *Store) agentByToken(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	m := &d.msg
-	if d.sender == "" || d.multiple || authFailed(d.pm.Header, desk.AuthservID) || m.Automatic {
+func (in *intakeTx) agentByToken() (bool, error) {
+	m := &in.d.msg
+	if in.d.sender == "" || in.d.multiple || authFailed(in.d.pm.Header, in.desk.AuthservID) || m.Automatic {
 		return false, nil
 	}
 	var u User
-	if err := userByEmailTxn(txn, d.sender, &u); err != nil {
+	if err := userByEmailTxn(in.txn, in.d.sender, &u); err != nil {
 		if errors.Is(err, ErrNotFound) {
 			return false, nil
 		}
 		return false, err
 	}
-	if !u.MemberOf(desk.ID) {
+	if !u.MemberOf(in.desk.ID) {
 		return false, nil
 	}
 	ids := append(slices.Clone(m.InReplyTo), m.References...)
 	for i := len(ids) - 1; i >= 0; i-- {
-		tok, ok := ParseReplyToken(ids[i], desk.Secret, s.opts.Now())
-		if !ok || tok.Expires.IsZero() || !tok.For(d.sender) {
+		tok, ok := ParseReplyToken(ids[i], in.desk.Secret, in.s.opts.Now())
+		if !ok || tok.Expires.IsZero() || !tok.For(in.d.sender) {
 			continue
 		}
-		t, err := s.liveTicket(txn, tok.TicketID)
+		t, err := in.s.liveTicket(in.txn, tok.TicketID)
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return false, err
 		}
-		p.ticketID, p.reason, p.verified, p.agent = t.ID, Reason{RuleReplyToken, ids[i]}, true, &u
+		in.p.ticketID, in.p.reason, in.p.verified, in.p.agent = t.ID, Reason{RuleReplyToken, ids[i]}, true, &u
 		return true, nil
 	}
 	return false, nil
 }
 
 // ruleSubjectNumber is rule 4: the desk's number in brackets in the subject.
-func (s *Store) ruleSubjectNumber(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	pat, err := number.Parse(desk.Pattern)
+func (in *intakeTx) ruleSubjectNumber() (bool, error) {
+	pat, err := number.Parse(in.desk.Pattern)
 	if err != nil {
 		return false, nil
 	}
-	for _, n := range pat.FindInSubject(d.msg.Subject, desk.Code) {
-		id, err := getRaw(txn, key(pTNum, desk.ID, n))
+	for _, n := range pat.FindInSubject(in.d.msg.Subject, in.desk.Code) {
+		id, err := getRaw(in.txn, key(pTNum, in.desk.ID, n))
 		if errors.Is(err, ErrNotFound) {
 			continue
 		}
 		if err != nil {
 			return false, err
 		}
-		t, err := s.liveTicket(txn, string(id))
+		t, err := in.s.liveTicket(in.txn, string(id))
 		if err != nil {
 			return false, err
 		}
-		p.ticketID, p.reason = t.ID, Reason{RuleSubjectNumber, n}
+		in.p.ticketID, in.p.reason = t.ID, Reason{RuleSubjectNumber, n}
 		return true, nil
 	}
 	return false, nil
@@ -318,36 +319,36 @@ func (s *Store) ruleSubjectNumber(txn *badger.Txn, desk *Desk, d *draft, p *plan
 // their account's), not closed and active within the desk's window. A fresh
 // message that merely repeats a subject ("[PATCH v2] x" after "[PATCH] x")
 // opens its own ticket.
-func (s *Store) ruleSubjectSender(txn *badger.Txn, desk *Desk, d *draft, p *plan) (bool, error) {
-	if d.norm == "" || d.sender == "" || d.multiple || authFailed(d.pm.Header, desk.AuthservID) {
+func (in *intakeTx) ruleSubjectSender() (bool, error) {
+	if in.d.norm == "" || in.d.sender == "" || in.d.multiple || authFailed(in.d.pm.Header, in.desk.AuthservID) {
 		return false, nil
 	}
-	window := time.Duration(desk.SubjectWindowDays) * 24 * time.Hour
-	prefix := append(key(pSubj, desk.ID, shortHash(d.norm)), '/')
-	keys := keysWithPrefix(txn, prefix)
+	window := time.Duration(in.desk.SubjectWindowDays) * 24 * time.Hour
+	prefix := append(key(pSubj, in.desk.ID, shortHash(in.d.norm)), '/')
+	keys := keysWithPrefix(in.txn, prefix)
 	var account string
-	if cid, err := getRaw(txn, key(pCAddr, d.sender)); err == nil {
+	if cid, err := getRaw(in.txn, key(pCAddr, in.d.sender)); err == nil {
 		var c Contact
-		if err := getJSON(txn, key(pContact, string(cid)), &c); err == nil {
+		if err := getJSON(in.txn, key(pContact, string(cid)), &c); err == nil {
 			account = c.AccountID
 		}
 	}
 	for i := len(keys) - 1; i >= 0; i-- { // newest ticket first
-		t, err := s.liveTicket(txn, string(keys[i][len(prefix):]))
+		t, err := in.s.liveTicket(in.txn, string(keys[i][len(prefix):]))
 		if err != nil {
 			return false, err
 		}
 		if t.Status == StatusClosed {
 			continue
 		}
-		gap := d.msg.Received.Sub(t.LastActivity)
+		gap := in.d.msg.Received.Sub(t.LastActivity)
 		if gap > window || gap < -window {
 			continue
 		}
-		if !slices.Contains(t.Participants, d.sender) && (account == "" || account != t.AccountID) {
+		if !slices.Contains(t.Participants, in.d.sender) && (account == "" || account != t.AccountID) {
 			continue
 		}
-		p.ticketID, p.reason = t.ID, Reason{RuleSubjectSender, d.norm}
+		in.p.ticketID, in.p.reason = t.ID, Reason{RuleSubjectSender, in.d.norm}
 		return true, nil
 	}
 	return false, nil
@@ -356,26 +357,26 @@ func (s *Store) ruleSubjectSender(txn *badger.Txn, desk *Desk, d *draft, p *plan
 // identity applies DESIGN.md's Identity paragraph to a match of rules 2-4:
 // a sender who is not a participant is attached flagged unverified-sender,
 // or (desk policy) opens a ticket linked to the one named.
-func (s *Store) identity(txn *badger.Txn, desk *Desk, d *draft, p *plan, err error) error {
-	if err != nil || p.ticketID == "" {
+func (in *intakeTx) identity(err error) error {
+	if err != nil || in.p.ticketID == "" {
 		return err
 	}
-	t, err := s.liveTicket(txn, p.ticketID)
+	t, err := in.s.liveTicket(in.txn, in.p.ticketID)
 	if err != nil {
 		return err
 	}
-	p.verified = !d.multiple && d.sender != "" && !authFailed(d.pm.Header, desk.AuthservID) &&
-		s.isParticipant(txn, desk, &t, d.sender)
-	if !p.verified {
-		if desk.UnverifiedPolicy == UnverifiedNewLinked && p.reason.Rule != RuleDuplicate {
-			p.linkedTo, p.ticketID = t.ID, ""
-			p.reason.Rule = RuleNew
+	in.p.verified = !in.d.multiple && in.d.sender != "" && !authFailed(in.d.pm.Header, in.desk.AuthservID) &&
+		in.s.isParticipant(in.txn, in.desk, &t, in.d.sender)
+	if !in.p.verified {
+		if in.desk.UnverifiedPolicy == UnverifiedNewLinked && in.p.reason.Rule != RuleDuplicate {
+			in.p.linkedTo, in.p.ticketID = t.ID, ""
+			in.p.reason.Rule = RuleNew
 			return nil
 		}
-		p.flags = append(p.flags, FlagUnverifiedSender)
+		in.p.flags = append(in.p.flags, FlagUnverifiedSender)
 		return nil
 	}
-	return s.closedTicket(txn, desk, d, p)
+	return in.closedTicket()
 }
 
 // isParticipant: the ticket's contact, the To and Cc of its customer-side
@@ -393,26 +394,26 @@ func (s *Store) isParticipant(txn *badger.Txn, desk *Desk, t *Ticket, addr strin
 
 // closedTicket applies the desk's policy to a verified reply to a closed
 // ticket: reopen it, or open a follow-up linked to it.
-func (s *Store) closedTicket(txn *badger.Txn, desk *Desk, d *draft, p *plan) error {
-	t, err := s.liveTicket(txn, p.ticketID)
+func (in *intakeTx) closedTicket() error {
+	t, err := in.s.liveTicket(in.txn, in.p.ticketID)
 	if err != nil {
 		return err
 	}
-	if d.msg.Automatic {
+	if in.d.msg.Automatic {
 		return nil // auto-replies never reopen (MAIL-04)
 	}
 	switch t.Status {
 	case StatusClosed:
-		grace := desk.ReopenGraceDays > 0 && t.Closed != nil &&
-			d.msg.Received.Sub(*t.Closed) > time.Duration(desk.ReopenGraceDays)*24*time.Hour
-		if desk.ClosedPolicy == ClosedFollowUp || grace {
-			p.followUpOf, p.ticketID = t.ID, ""
-			p.reason = Reason{RuleFollowUp, t.Number}
+		grace := in.desk.ReopenGraceDays > 0 && t.Closed != nil &&
+			in.d.msg.Received.Sub(*t.Closed) > time.Duration(in.desk.ReopenGraceDays)*24*time.Hour
+		if in.desk.ClosedPolicy == ClosedFollowUp || grace {
+			in.p.followUpOf, in.p.ticketID = t.ID, ""
+			in.p.reason = Reason{RuleFollowUp, t.Number}
 			return nil
 		}
-		p.reopen = true
+		in.p.reopen = true
 	case StatusWaiting, StatusResolved:
-		p.reopen = !desk.KeepStatusOnReply
+		in.p.reopen = !in.desk.KeepStatusOnReply
 	}
 	return nil
 }

@@ -9,9 +9,10 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// Change is an edit of a ticket's fields; nil fields stay as they are.
-// Status goes through SetStatus, which has rules of its own.
+// Change is an edit of a ticket's fields and status; nil fields stay as
+// they are. One Change is one user action: it commits whole or not at all.
 type Change struct {
+	Status     *string   `json:"status,omitempty"` // closing needs every task done
 	Priority   *string   `json:"priority,omitempty"`
 	CategoryID *string   `json:"category,omitempty"`
 	TypeID     *string   `json:"type,omitempty"`
@@ -24,7 +25,7 @@ type Change struct {
 
 // Empty reports whether the change changes nothing.
 func (c Change) Empty() bool {
-	return c.Priority == nil && c.CategoryID == nil && c.TypeID == nil && c.AssigneeID == nil &&
+	return c.Status == nil && c.Priority == nil && c.CategoryID == nil && c.TypeID == nil && c.AssigneeID == nil &&
 		c.Tags == nil && c.Watchers == nil && c.ContactID == nil && c.AccountID == nil
 }
 
@@ -63,19 +64,37 @@ func normTags(in []string) ([]string, error) {
 	return out, nil
 }
 
-// UpdateTicket applies a change to a ticket, with one audit entry per field
-// that changed. version, when not zero, must match the ticket's (REL-10).
-// An assignee must be a member of staff who may see the ticket's desk.
-func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string, c Change, version uint64) (Ticket, error) {
+// normalize checks what a change can be checked for without the store and
+// puts its values in their stored form.
+func (c *Change) normalize() error {
+	if c.Status != nil && !validStatus(*c.Status) {
+		return Errorf(CodeInvalid, "err_status", "engine: status %q: want open, in_progress, waiting, resolved or closed", *c.Status)
+	}
 	if c.Priority != nil && !validPriority(*c.Priority) {
-		return Ticket{}, Errorf(CodeInvalid, "err_priority", "engine: priority %q: want low, normal, high or urgent", *c.Priority)
+		return Errorf(CodeInvalid, "err_priority", "engine: priority %q: want low, normal, high or urgent", *c.Priority)
+	}
+	for _, f := range []*string{c.CategoryID, c.TypeID} {
+		if f != nil {
+			*f = strings.ToLower(strings.TrimSpace(*f))
+		}
 	}
 	if c.Tags != nil {
 		tags, err := normTags(*c.Tags)
 		if err != nil {
-			return Ticket{}, err
+			return err
 		}
 		c.Tags = &tags
+	}
+	return nil
+}
+
+// UpdateTicket applies a change to a ticket in one transaction, with one
+// audit entry per field that changed: if any part is refused (a bad value,
+// an open task when closing), nothing changes. version, when not zero, must
+// match the ticket's (REL-10).
+func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string, c Change, version uint64) (Ticket, error) {
+	if err := c.normalize(); err != nil {
+		return Ticket{}, err
 	}
 	var t Ticket
 	err := s.write(ctx, func(txn *badger.Txn, w *writeCtx) error {
@@ -85,87 +104,166 @@ func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string,
 		if version != 0 && version != t.Version {
 			return Errorf(CodeConflict, "err_changed_meanwhile", "engine: ticket %s changed meanwhile", t.Number)
 		}
-		changed := false
-		set := func(field string, dst *string, v *string) error {
-			if v == nil || *dst == *v {
-				return nil
-			}
-			old := *dst
-			*dst = *v
-			changed = true
-			return w.audit(t.ID, actor, field, old, *v)
-		}
-		if err := set("priority", &t.Priority, c.Priority); err != nil {
-			return err
-		}
-		if c.CategoryID != nil {
-			v := strings.ToLower(strings.TrimSpace(*c.CategoryID))
-			if err := set("category", &t.CategoryID, &v); err != nil {
-				return err
-			}
-		}
-		if c.TypeID != nil {
-			v := strings.ToLower(strings.TrimSpace(*c.TypeID))
-			if err := set("type", &t.TypeID, &v); err != nil {
-				return err
-			}
-		}
-		if c.AssigneeID != nil && *c.AssigneeID != "" {
-			if err := assignable(txn, *c.AssigneeID, t.DeskID); err != nil {
-				return err
-			}
-		}
-		if err := set("assignee", &t.AssigneeID, c.AssigneeID); err != nil {
-			return err
-		}
-		if c.ContactID != nil && *c.ContactID != "" {
-			if _, err := getRaw(txn, key(pContact, *c.ContactID)); err != nil {
-				return fmt.Errorf("engine: contact %s: %w", *c.ContactID, err)
-			}
-		}
-		if err := set("contact", &t.ContactID, c.ContactID); err != nil {
-			return err
-		}
-		if c.AccountID != nil && *c.AccountID != "" {
-			if _, err := getRaw(txn, key(pAccount, *c.AccountID)); err != nil {
-				return fmt.Errorf("engine: account %s: %w", *c.AccountID, err)
-			}
-		}
-		if err := set("account", &t.AccountID, c.AccountID); err != nil {
-			return err
-		}
-		if c.Tags != nil && !slices.Equal(t.Tags, *c.Tags) {
-			old := strings.Join(t.Tags, ",")
-			t.Tags = *c.Tags
-			changed = true
-			if err := w.audit(t.ID, actor, "tags", old, strings.Join(t.Tags, ",")); err != nil {
-				return err
-			}
-		}
-		if c.Watchers != nil && !slices.Equal(t.Watchers, *c.Watchers) {
-			for _, id := range *c.Watchers {
-				if _, err := getRaw(txn, key(pUser, id)); err != nil {
-					return fmt.Errorf("engine: watcher %s: %w", id, err)
-				}
-			}
-			old := strings.Join(t.Watchers, ",")
-			t.Watchers = slices.Clone(*c.Watchers)
-			changed = true
-			if err := w.audit(t.ID, actor, "watchers", old, strings.Join(t.Watchers, ",")); err != nil {
-				return err
-			}
-		}
-		if !changed {
-			return nil
-		}
-		t.Updated = w.now
-		t.Version++
-		return putJSON(txn, key(pTicket, t.ID), t)
+		return s.applyChange(txn, w, &t, actor, c)
 	})
 	if err != nil {
 		return Ticket{}, err
 	}
 	return t, s.Sync()
+}
+
+// SetStatus changes a ticket's status: UpdateTicket with only a status.
+func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, version uint64) (Ticket, error) {
+	return s.UpdateTicket(ctx, actor, ticketID, Change{Status: &status}, version)
+}
+
+// applyChange applies a normalized change to t inside the caller's
+// transaction and writes t if anything changed. An assignee must be a
+// member of staff who may see the ticket's desk.
+func (s *Store) applyChange(txn *badger.Txn, w *writeCtx, t *Ticket, actor string, c Change) error {
+	ed := ticketEdit{txn: txn, w: w, t: t, actor: actor}
+	if err := ed.fields(c); err != nil {
+		return err
+	}
+	if err := ed.lists(c); err != nil {
+		return err
+	}
+	if c.Status != nil {
+		if err := ed.status(*c.Status); err != nil {
+			return err
+		}
+	}
+	if !ed.changed {
+		return nil
+	}
+	t.Updated = w.now
+	t.Version++
+	if err := putTicket(txn, t); err != nil {
+		return err
+	}
+	if ed.resolved {
+		return s.queueResolved(txn, w, t)
+	}
+	return nil
+}
+
+// ticketEdit is one change of one ticket on its way into a transaction.
+type ticketEdit struct {
+	txn      *badger.Txn
+	w        *writeCtx
+	t        *Ticket
+	actor    string
+	changed  bool
+	resolved bool // the status became resolved: the customer is told
+}
+
+// set changes one string field, with its audit entry.
+func (e *ticketEdit) set(field string, dst *string, v *string) error {
+	if v == nil || *dst == *v {
+		return nil
+	}
+	old := *dst
+	*dst = *v
+	e.changed = true
+	return e.w.audit(e.t.ID, e.actor, field, old, *v)
+}
+
+// exists checks that a record a field refers to is there.
+func (e *ticketEdit) exists(what, prefix string, id *string) error {
+	if id == nil || *id == "" {
+		return nil
+	}
+	if _, err := getRaw(e.txn, key(prefix, *id)); err != nil {
+		return fmt.Errorf("engine: %s %s: %w", what, *id, err)
+	}
+	return nil
+}
+
+func (e *ticketEdit) fields(c Change) error {
+	t := e.t
+	if c.AssigneeID != nil && *c.AssigneeID != "" {
+		if err := assignable(e.txn, *c.AssigneeID, t.DeskID); err != nil {
+			return err
+		}
+	}
+	if err := e.exists("contact", pContact, c.ContactID); err != nil {
+		return err
+	}
+	if err := e.exists("account", pAccount, c.AccountID); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+		v    *string
+	}{
+		{"priority", &t.Priority, c.Priority}, {"category", &t.CategoryID, c.CategoryID},
+		{"type", &t.TypeID, c.TypeID}, {"assignee", &t.AssigneeID, c.AssigneeID},
+		{"contact", &t.ContactID, c.ContactID}, {"account", &t.AccountID, c.AccountID},
+	} {
+		if err := e.set(f.name, f.dst, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *ticketEdit) lists(c Change) error {
+	t := e.t
+	if c.Tags != nil && !slices.Equal(t.Tags, *c.Tags) {
+		old := strings.Join(t.Tags, ",")
+		t.Tags = *c.Tags
+		e.changed = true
+		if err := e.w.audit(t.ID, e.actor, "tags", old, strings.Join(t.Tags, ",")); err != nil {
+			return err
+		}
+	}
+	if c.Watchers != nil && !slices.Equal(t.Watchers, *c.Watchers) {
+		for _, id := range *c.Watchers {
+			if _, err := getRaw(e.txn, key(pUser, id)); err != nil {
+				return fmt.Errorf("engine: watcher %s: %w", id, err)
+			}
+		}
+		old := strings.Join(t.Watchers, ",")
+		t.Watchers = slices.Clone(*c.Watchers)
+		e.changed = true
+		if err := e.w.audit(t.ID, e.actor, "watchers", old, strings.Join(t.Watchers, ",")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// status changes the status; a ticket with an open task cannot close.
+func (e *ticketEdit) status(status string) error {
+	t := e.t
+	if t.Status == status {
+		return nil
+	}
+	if status == StatusClosed {
+		tasks, err := ticketTasks(e.txn, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, task := range tasks {
+			if !task.Done {
+				return &Error{Code: CodeConflict, Key: "err_open_task", Args: []any{t.Number, task.Title},
+					Text: fmt.Sprintf("engine: ticket %s has an open task %q", t.Number, task.Title), Err: ErrOpenTask}
+			}
+		}
+	}
+	old := t.Status
+	t.Status = status
+	now := e.w.now
+	switch status {
+	case StatusClosed:
+		t.Closed = &now
+	case StatusResolved:
+		t.Resolved = &now
+		e.resolved = true
+	}
+	e.changed = true
+	return e.w.audit(t.ID, e.actor, "status", old, status)
 }
 
 // assignable checks that user id may hold a ticket of desk: admins and
@@ -205,7 +303,7 @@ func (s *Store) SetTaskDone(ctx context.Context, actor, taskID string, done bool
 		}
 		tk.Version++
 		tk.Updated = w.now
-		if err := putJSON(txn, key(pTicket, tk.ID), tk); err != nil {
+		if err := putTicket(txn, &tk); err != nil {
 			return err
 		}
 		state := map[bool]string{true: "done", false: "open"}

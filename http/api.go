@@ -348,17 +348,15 @@ func (s *Server) createTicket(c *gin.Context) {
 		s.fail(c, engine.Errorf(engine.CodeNotFound, "err_no_desk_of_yours", "http: desk %q: no such desk of yours", in.Desk))
 		return
 	}
-	r, err := s.eng.Submit(ctx, engine.Submission{Desk: desk.Code, From: engine.Address{Name: in.CustomerName, Addr: in.Customer},
-		Subject: in.Subject, Text: in.Text, Channel: "api"})
+	sub := engine.Submission{Desk: desk.Code, From: engine.Address{Name: in.CustomerName, Addr: in.Customer},
+		Subject: in.Subject, Text: in.Text, Channel: "api", Actor: u.Email}
+	if !in.Change.Empty() {
+		sub.Change = &in.Change
+	}
+	r, err := s.eng.Submit(ctx, sub)
 	if err != nil {
 		s.fail(c, err)
 		return
-	}
-	if !in.Change.Empty() {
-		if _, err := s.eng.UpdateTicket(ctx, u.Email, r.TicketID, in.Change, 0); err != nil {
-			s.fail(c, err)
-			return
-		}
 	}
 	s.answerTicket(c, r.TicketID, nethttp.StatusCreated)
 }
@@ -453,8 +451,7 @@ func toMessageJSON(m *engine.Message) messageJSON {
 // ticketChangeJSON is the body of PATCH /api/v1/tickets/:id.
 type ticketChangeJSON struct {
 	engine.Change
-	Status  *string `json:"status,omitempty"`
-	Version uint64  `json:"version,omitempty"`
+	Version uint64 `json:"version,omitempty"`
 }
 
 func (s *Server) updateTicket(c *gin.Context) {
@@ -466,24 +463,9 @@ func (s *Server) updateTicket(c *gin.Context) {
 	if !s.bindJSON(c, &in) {
 		return
 	}
-	ctx := c.Request.Context()
-	actor := who(c).User.Email
-	version := in.Version
-	if !in.Change.Empty() {
-		t, err := s.eng.UpdateTicket(ctx, actor, b.Ticket.ID, in.Change, version)
-		if err != nil {
-			s.fail(c, err)
-			return
-		}
-		if version != 0 {
-			version = t.Version
-		}
-	}
-	if in.Status != nil {
-		if _, err := s.eng.SetStatus(ctx, actor, b.Ticket.ID, *in.Status, version); err != nil {
-			s.fail(c, err)
-			return
-		}
+	if _, err := s.eng.UpdateTicket(c.Request.Context(), who(c).User.Email, b.Ticket.ID, in.Change, in.Version); err != nil {
+		s.fail(c, err)
+		return
 	}
 	s.answerTicket(c, b.Ticket.ID, nethttp.StatusOK)
 }

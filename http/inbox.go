@@ -397,43 +397,41 @@ func (s *Server) bulkPost(c *gin.Context) {
 		}
 		ch.AssigneeID = &v
 	}
-	status := c.PostForm("status")
+	if v := c.PostForm("status"); v != "" {
+		ch.Status = &v
+	}
 	tagOps := strings.Fields(c.PostForm("tags"))
 	actor := who(c).User.Email
 	changed := 0
+	var refused []string
 	for _, id := range ids {
 		b, err := s.eng.Bundle(ctx, id)
 		if err != nil || !scopeOf(c).Allows(b.Ticket) {
 			continue // not theirs to change: skipped, as if not there
 		}
-		one := ch
+		one, version := ch, uint64(0)
 		if len(tagOps) > 0 {
 			tags := applyTagOps(b.Ticket.Tags, tagOps)
-			one.Tags = &tags
+			one.Tags, version = &tags, b.Ticket.Version // the tags were read: guard them
 		}
-		if !one.Empty() {
-			if _, err := s.eng.UpdateTicket(ctx, actor, id, one, 0); err != nil {
-				s.bulkError(c, q, b.Ticket.Number, err)
+		// One transaction per ticket: a refused ticket keeps every field,
+		// and the others still change.
+		if _, err := s.eng.UpdateTicket(ctx, actor, id, one, version); err != nil {
+			p, ok := s.refusal(c, err)
+			if !ok {
 				return
 			}
-		}
-		if status != "" {
-			if _, err := s.eng.SetStatus(ctx, actor, id, status, 0); err != nil {
-				s.bulkError(c, q, b.Ticket.Number, err)
-				return
-			}
+			refused = append(refused, b.Ticket.Number+": "+p.Message)
+			continue
 		}
 		changed++
 	}
 	s.waitSearchable(c)
-	s.renderInbox(c, q, "", "", fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done")))
-}
-
-// bulkError shows why a bulk action stopped at a ticket (see refusal).
-func (s *Server) bulkError(c *gin.Context, q, number string, err error) {
-	if p, ok := s.refusal(c, err); ok {
-		s.renderInbox(c, q, "", "", number+": "+p.Message)
+	notice := fmt.Sprintf("%d %s", changed, ui.T(lang(c), "bulk_done"))
+	if len(refused) > 0 {
+		notice += "; " + strings.Join(refused, "; ")
 	}
+	s.renderInbox(c, q, "", "", notice)
 }
 
 // applyTagOps adds +tag (or tag) and removes -tag.

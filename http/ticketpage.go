@@ -398,20 +398,18 @@ func (s *Server) updatePost(c *gin.Context) {
 			ch.AccountID = &a.ID
 		}
 	}
-	actor := who(c).User.Email
-	if !ch.Empty() {
-		nt, err := s.eng.UpdateTicket(ctx, actor, id, ch, version)
-		if err != nil {
-			s.formError(c, id, err, func(p *ticketPage, msg string) { p.FieldError = msg })
-			return
-		}
-		version = nt.Version
-	}
 	if st := c.PostForm("status"); st != "" && st != t.Status {
-		if _, err := s.eng.SetStatus(ctx, actor, id, st, version); err != nil {
-			s.formError(c, id, err, func(p *ticketPage, msg string) { p.StatusError = msg })
-			return
-		}
+		ch.Status = &st
+	}
+	if _, err := s.eng.UpdateTicket(ctx, who(c).User.Email, id, ch, version); err != nil {
+		s.formError(c, id, err, func(p *ticketPage, msg string) {
+			if errors.Is(err, engine.ErrOpenTask) {
+				p.StatusError = msg
+			} else {
+				p.FieldError = msg
+			}
+		})
+		return
 	}
 	s.backToTicket(c, id)
 }

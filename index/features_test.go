@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"searchdesk/engine"
+	"searchdesk/engine/corpustest"
 )
 
 // withAttachment builds a mail with one attachment.
@@ -176,7 +176,7 @@ func TestAttachmentText(t *testing.T) {
 	}
 
 	// A PDF from real mail: its text is only inside the PDF.
-	raw, err := os.ReadFile(filepath.Join(corpusDir(t), "mime", "php-mime-mail-parser", "issue274.eml"))
+	raw, err := os.ReadFile(corpustest.Path(t, "mime/php-mime-mail-parser/issue274.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}

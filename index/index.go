@@ -204,18 +204,25 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 		if len(entries) == 0 {
 			return nil
 		}
-		for i, e := range entries {
-			for _, id := range e.Tickets {
+		for i := range entries {
+			e := &entries[i]
+			// A batch that fills up inside an entry goes without a sequence:
+			// the entry counts as applied only with its last ticket.
+			err := x.eng.EntryTickets(ctx, e, func(id string) error {
 				if seen[id] {
-					continue
+					return nil
 				}
-				seen[id] = true
-				ids = append(ids, id)
-				if len(ids) >= maxBatchDocs && id != e.Tickets[len(e.Tickets)-1] {
-					if err := send(0); err != nil { // mid-entry: no sequence yet
+				if len(ids) >= maxBatchDocs {
+					if err := send(0); err != nil {
 						return err
 					}
 				}
+				seen[id] = true
+				ids = append(ids, id)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 			if len(ids) >= maxBatchDocs || i == len(entries)-1 {
 				if err := send(e.Seq); err != nil {

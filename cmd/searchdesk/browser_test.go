@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"searchdesk/engine"
-	sdhttp "searchdesk/http"
+	"searchdesk/engine/corpustest"
 )
 
 // chromiumPath finds headless Chromium (Debian's chromium package); without
@@ -50,29 +49,14 @@ type browserDesk struct {
 }
 
 func newBrowserDesk(t *testing.T) *browserDesk {
+	if testing.Short() {
+		t.Skip("slow: drives headless Chromium")
+	}
 	chrome := chromiumPath(t)
-	env := &cliEnv{stdout: os.Stderr, stderr: os.Stderr, getenv: func(string) string { return "" }, log: discardLogger()}
-	dir := t.TempDir()
-	st, err := openStore(env, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	// The real serve wiring, as `searchdesk serve --demo` starts it.
+	srv := MustRunMain(t, serveConfig{Demo: true})
+	st := srv.Store
 	ctx := context.Background()
-	if n, err := loadDemo(ctx, st); err != nil || n == 0 {
-		t.Fatalf("demo: %d, %v", n, err)
-	}
-	idx, err := openIndex(ctx, env, dir, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { idx.Close() })
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { idx.Run(runCtx); close(done) }()
-	t.Cleanup(func() { stop(); <-done })
-	srv := httptest.NewServer(sdhttp.NewServer(st, idx, discardLogger()).Handler())
-	t.Cleanup(srv.Close)
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox,
 		chromedp.WindowSize(1400, 900), chromedp.Flag("disable-gpu", true))
@@ -80,7 +64,7 @@ func newBrowserDesk(t *testing.T) *browserDesk {
 	t.Cleanup(cancelAlloc)
 	bctx, cancelB := chromedp.NewContext(alloc)
 	t.Cleanup(cancelB)
-	b := &browserDesk{t: t, st: st, url: srv.URL, ctx: bctx, remote: map[string]string{}}
+	b := &browserDesk{t: t, st: st, url: srv.URL(), ctx: bctx, remote: map[string]string{}}
 	chromedp.ListenTarget(bctx, func(ev any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -94,7 +78,7 @@ func newBrowserDesk(t *testing.T) *browserDesk {
 			}
 		case *network.EventRequestWillBeSent:
 			u := e.Request.URL
-			if !strings.HasPrefix(u, srv.URL) && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "about:") {
+			if !strings.HasPrefix(u, b.url) && !strings.HasPrefix(u, "data:") && !strings.HasPrefix(u, "about:") {
 				b.remote[string(e.RequestID)] = u
 			}
 		case *network.EventLoadingFailed:
@@ -332,7 +316,7 @@ func TestBrowserWorkflow(t *testing.T) {
 // leave the page (XSS-01 … XSS-10), as the browser sees it.
 func TestBrowserHostileMail(t *testing.T) {
 	b := newBrowserDesk(t)
-	files, err := filepath.Glob(filepath.Join("..", "..", "..", "shared", "corpus", "hostile", "XSS-*.eml"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Path(t, "hostile"), "XSS-*.eml"))
 	if err != nil || len(files) < 10 {
 		t.Fatalf("hostile corpus: %d files, %v", len(files), err)
 	}
@@ -381,7 +365,7 @@ func TestBrowserHostileMail(t *testing.T) {
 		chromedp.Sleep(200*time.Millisecond))
 	b.clean("search results")
 
-	md, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "corpus", "hostile", "XSS-04-markdown-note.md"))
+	md, err := os.ReadFile(corpustest.Path(t, "hostile/XSS-04-markdown-note.md"))
 	if err != nil {
 		t.Fatal(err)
 	}

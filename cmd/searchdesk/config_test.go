@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // TestSettingsPrecedence: a flag beats the environment, the environment
@@ -73,25 +74,33 @@ func newServeLikeFlags(env *cliEnv) *flag.FlagSet {
 	return fs
 }
 
-// TestSearchDeadlineSetting: --search-deadline is read like every setting
-// (here from SEARCHDESK_SEARCH_DEADLINE) and must be positive; serve
-// refuses it before it opens anything.
+// TestSearchDeadlineSetting: --search-deadline defaults to the index's
+// 1s, is read like every setting (here from SEARCHDESK_SEARCH_DEADLINE),
+// and must be positive.
 func TestSearchDeadlineSetting(t *testing.T) {
-	for _, tc := range []struct{ name, flag, env string }{
-		{"zero flag", "0s", ""},
-		{"negative variable", "", "-1s"},
+	for _, tc := range []struct {
+		name, flag, env string
+		want            time.Duration // 0: a usage error
+	}{
+		{"default", "", "", time.Second},
+		{"variable", "", "250ms", 250 * time.Millisecond},
+		{"flag over variable", "2s", "250ms", 2 * time.Second},
+		{"zero flag", "0s", "", 0},
+		{"negative variable", "", "-1s", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			envs := map[string]string{"SEARCHDESK_SEARCH_DEADLINE": tc.env}
 			env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(k string) string { return envs[k] }, log: discardLogger()}
-			// Were the setting let through, serve would fail later, on
-			// the address it cannot listen on, and not as a usage error.
-			args := []string{"--data", t.TempDir(), "--mail=false", "--addr", "no-such-address"}
+			var args []string
 			if tc.flag != "" {
 				args = append(args, "--search-deadline", tc.flag)
 			}
-			if err := runServe(t.Context(), env, args); !errors.Is(err, errUsage) {
+			cfg, _, err := serveSettings(env, args)
+			switch {
+			case tc.want == 0 && !errors.Is(err, errUsage):
 				t.Errorf("got %v, want a usage error", err)
+			case tc.want != 0 && (err != nil || cfg.SearchDeadline != tc.want):
+				t.Errorf("got %v %v, want %v", cfg.SearchDeadline, err, tc.want)
 			}
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"searchdesk/engine"
 	"searchdesk/engine/archive"
+	"searchdesk/engine/corpustest"
 	"searchdesk/engine/mime"
 )
 
@@ -20,7 +20,10 @@ import (
 // and that nothing is lost: every Message-ID of the corpus (or, without one,
 // the place the message came from) is in the export.
 func TestImportWholeCorpus(t *testing.T) {
-	corpus := needCorpus(t, "")
+	if testing.Short() {
+		t.Skip("slow: imports the whole corpus (9,006 messages) twice and exports it")
+	}
+	corpus := corpustest.Dir(t)
 	data := t.TempDir()
 	st := importJSON(t, data, corpus)
 	t.Logf("whole corpus: %+v", st)
@@ -90,19 +93,23 @@ func archiveCases() []archiveCase {
 
 // TestThreadingAgainstReference imports each archive alone and scores
 // message-to-ticket assignment with B-cubed precision and recall against
-// the archive's threads.tsv. Header-less replies are scored apart.
+// the archive's threads.tsv. Header-less replies are scored apart. Under
+// -short only the Maildir of 126 messages is scored.
 func TestThreadingAgainstReference(t *testing.T) {
 	for _, ac := range archiveCases() {
 		t.Run(ac.name, func(t *testing.T) {
-			path := needCorpus(t, ac.path)
+			if testing.Short() && ac.stored > 1000 {
+				t.Skipf("slow: imports %d messages", ac.stored)
+			}
+			path := corpustest.Path(t, ac.path)
 			data := t.TempDir()
 			st := importJSON(t, data, path)
 			if st.Stored != ac.stored || st.Duplicate != ac.duplicate || st.Failed != 0 {
 				t.Errorf("import: got stored %d duplicate %d failed %d, want %d, %d, 0", st.Stored, st.Duplicate, st.Failed, ac.stored, ac.duplicate)
 			}
-			truth := readTSV(t, filepath.Join(corpusDir, ac.threads), 0, 1)
+			truth := readTSV(t, corpustest.Path(t, ac.threads), 0, 1)
 			headerless := map[string]string{}
-			for _, row := range readRows(t, filepath.Join(corpusDir, ac.anomalies)) {
+			for _, row := range readRows(t, corpustest.Path(t, ac.anomalies)) {
 				if row[0] == "headerless-reply" {
 					headerless[row[1]] = row[3]
 				}

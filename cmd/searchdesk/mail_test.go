@@ -21,7 +21,8 @@ import (
 // taking a batch of mail from a real Dovecot, restarts it, and checks that
 // every mail became exactly one message (invariant 2, REL-05).
 func TestIMAPSurvivesSIGKILL(t *testing.T) {
-	dc := mailtest.StartDovecot(t, mailtest.DovecotOptions{})
+	dc := mailtest.StartDovecot(t, mailtest.DovecotOptions{}) // skips under -short
+	binary := buildBinary(t)
 	const n = 150
 	for i := 0; i < n; i++ {
 		hdr := fmt.Sprintf("From: cust%d@customer.example.org\r\nTo: support@desk.example.com\r\nSubject: Question %d\r\n", i%17, i)

@@ -12,41 +12,15 @@ import (
 	"testing"
 )
 
-// corpusDir is ../shared/corpus relative to the repository root.
-const corpusDir = "../../../shared/corpus"
-
-// binary is the searchdesk binary built once for the tests that need a
-// real process (SIGKILL, exit codes).
-var binary string
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "searchdesk-bin")
-	if err != nil {
-		panic(err)
-	}
-	binary = filepath.Join(dir, "searchdesk")
-	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
-	if err != nil {
-		os.Stderr.Write(out)
-		panic(err)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// needCorpus skips without ../shared/corpus, except in CI where its absence
-// is a failure.
-func needCorpus(t *testing.T, sub string) string {
+// buildBinary builds the searchdesk binary for a test that needs a real
+// process (SIGKILL) and returns its path.
+func buildBinary(t *testing.T) string {
 	t.Helper()
-	p := filepath.Join(corpusDir, sub)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
+	bin := filepath.Join(t.TempDir(), "searchdesk")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return p
+	return bin
 }
 
 // runCLI runs searchdesk in-process and returns stdout, stderr and the exit code.

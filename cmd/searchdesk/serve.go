@@ -2,19 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	nethttp "net/http"
-	"strings"
 	"time"
 
-	"searchdesk/engine"
-	"searchdesk/engine/mail"
-	sdhttp "searchdesk/http"
 	"searchdesk/index"
 )
 
@@ -22,143 +15,70 @@ import (
 // unless told otherwise, since its password is published.
 const demoPassword = "searchdesk-demo"
 
+// serveConfig is what `searchdesk serve` runs with: flags over
+// SEARCHDESK_* variables over the config file over defaults (config.go).
+type serveConfig struct {
+	Addr            string // listen address; host:0 picks a free port
+	Data            string // --data as given ("" for $SEARCHDESK_DATA or the default)
+	Demo            bool   // load demo tickets and users into an empty store
+	Mail            bool   // poll the desks' mailboxes and send the outbox
+	SecureCookies   bool
+	AdminEmail      string // the first admin, made on first run without Demo
+	AdminPassword   string // "" for a random one, printed once
+	ShutdownTimeout time.Duration
+	SearchDeadline  time.Duration // how long one search may run before it is refused
+}
+
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	cfg, log, err := serveSettings(env, args)
+	if err != nil {
+		return err
+	}
+	m := NewMain(&cliEnv{stdout: env.stdout, stderr: env.stderr, getenv: env.getenv, log: log}, cfg)
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	runErr := m.Run(ctx)
+	return errors.Join(runErr, m.Close())
+}
+
+// serveSettings reads the flags of serve, fills the rest from the
+// environment and the config file, and builds the logger they ask for.
+func serveSettings(env *cliEnv, args []string) (serveConfig, *slog.Logger, error) {
+	var cfg serveConfig
 	fs := newFlags(env, "serve")
-	addr := fs.String("addr", "", "listen address (default :8080; 127.0.0.1:8080 with --demo)")
-	data := fs.String("data", "", "data directory")
-	demo := fs.Bool("demo", false, "load demo tickets and demo users into an empty data directory")
-	mailOn := fs.Bool("mail", true, "poll the desks' mailboxes and send the outbox")
+	fs.StringVar(&cfg.Addr, "addr", "", "listen address (default :8080; 127.0.0.1:8080 with --demo)")
+	fs.StringVar(&cfg.Data, "data", "", "data directory")
+	fs.BoolVar(&cfg.Demo, "demo", false, "load demo tickets and demo users into an empty data directory")
+	fs.BoolVar(&cfg.Mail, "mail", true, "poll the desks' mailboxes and send the outbox")
 	config := fs.String("config", "", "config file of name = value lines (default $SEARCHDESK_CONFIG)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn or error")
-	secure := fs.Bool("secure-cookies", false, "mark the session cookie Secure (set when served over HTTPS)")
-	adminEmail := fs.String("admin-email", "admin@localhost", "the first admin's address, made on first run")
-	adminPassword := fs.String("admin-password", "", "the first admin's password (default: a random one, printed once)")
-	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on shutdown")
-	searchDeadline := fs.Duration("search-deadline", index.DefaultDeadline, "how long one search may run before it is refused as too broad")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the session cookie Secure (set when served over HTTPS)")
+	fs.StringVar(&cfg.AdminEmail, "admin-email", "admin@localhost", "the first admin's address, made on first run")
+	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "the first admin's password (default: a random one, printed once)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long in-flight requests may finish on shutdown")
+	fs.DurationVar(&cfg.SearchDeadline, "search-deadline", index.DefaultDeadline, "how long one search may run before it is refused as too broad")
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return cfg, nil, err
 	}
 	if err := applySettings(fs, env, *config); err != nil {
-		return err
+		return cfg, nil, err
 	}
-	if *searchDeadline <= 0 {
-		return fmt.Errorf("%w: --search-deadline %v: want a positive duration", errUsage, *searchDeadline)
+	if cfg.SearchDeadline <= 0 {
+		return cfg, nil, fmt.Errorf("%w: --search-deadline %v: want a positive duration", errUsage, cfg.SearchDeadline)
 	}
 	log, err := newLogger(env, *logFormat, *logLevel)
 	if err != nil {
-		return err
+		return cfg, nil, err
 	}
-	env = &cliEnv{stdout: env.stdout, stderr: env.stderr, getenv: env.getenv, log: log}
-	if *addr == "" {
-		*addr = ":8080"
-		if *demo {
-			*addr = "127.0.0.1:8080"
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+		if cfg.Demo {
+			cfg.Addr = "127.0.0.1:8080"
 		}
 	}
-	st, closeStore, err := openStoreDir(env, *data)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	var signIn []string
-	if *demo {
-		n, err := loadDemo(ctx, st)
-		if err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-		if n > 0 {
-			log.Info("demo data loaded", "messages", n)
-		}
-		users, err := st.Users(ctx)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			signIn = append(signIn, fmt.Sprintf("%s (%s)", u.Email, u.Role))
-		}
-		signIn = append(signIn, "password "+demoPassword)
-	} else {
-		if _, err := st.EnsureDesk(ctx, ""); err != nil {
-			return err
-		}
-		line, err := firstAdmin(ctx, st, *adminEmail, *adminPassword)
-		if err != nil {
-			return err
-		}
-		if line != "" {
-			signIn = append(signIn, line)
-		}
-	}
-	idx, err := openIndex(ctx, env, *data, st)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err := idx.Close(); err != nil {
-			log.Error("close index", "err", err)
-		}
-	}()
-	followCtx, stopFollow := context.WithCancel(context.Background())
-	followed := make(chan struct{})
-	go func() {
-		defer close(followed)
-		_ = idx.Run(followCtx)
-	}()
-	defer func() {
-		stopFollow()
-		<-followed
-	}()
-	if *mailOn {
-		mailCtx, stopMail := context.WithCancel(ctx)
-		mailDone := make(chan struct{})
-		go func() {
-			defer close(mailDone)
-			_ = (&mail.Manager{Store: st, Log: log}).Run(mailCtx)
-		}()
-		defer func() {
-			stopMail()
-			<-mailDone
-		}()
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
-	server := sdhttp.NewServer(st, idx, log)
-	server.SecureCookies = *secure
-	server.SearchDeadline = *searchDeadline
-	server.Ready = func() error {
-		if lag := st.LastSeq() - idx.Applied(); lag > 10000 {
-			return fmt.Errorf("the index is %d changes behind the store", lag)
-		}
-		return nil
-	}
-	srv := &nethttp.Server{Handler: server.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
-		BaseContext: func(net.Listener) context.Context { return context.Background() }}
-	url := "http://" + displayAddr(ln.Addr())
-	log.Info("listening", "addr", url)
-	if len(signIn) > 0 {
-		fmt.Fprintf(env.stderr, "\nsign in at %s/login as %s\n\n", url, strings.Join(signIn, ", "))
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	// In-flight requests finish (their writes included) before the store
-	// and index close; new connections are refused meanwhile.
-	log.Info("shutting down", "timeout", shutdown.String())
-	shctx, cancel := context.WithTimeout(context.Background(), *shutdown)
-	defer cancel()
-	if err := srv.Shutdown(shctx); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	return cfg, log, nil
 }
 
 // displayAddr is a listen address as a browser would be pointed at it.
@@ -187,33 +107,4 @@ func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(env.stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("%w: --log-format %q: want text or json", errUsage, format)
-}
-
-// firstAdmin makes the first admin when the store has no users and returns
-// how to sign in; "" when there were users already.
-func firstAdmin(ctx context.Context, st *engine.Store, email, password string) (string, error) {
-	users, err := st.Users(ctx)
-	if err != nil || len(users) > 0 {
-		return "", err
-	}
-	shown := ""
-	if password == "" {
-		var b [12]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return "", err
-		}
-		password = base64.RawURLEncoding.EncodeToString(b[:])
-		shown = " with password " + password + " (shown once: change it after signing in)"
-	}
-	if _, err := engine.HashPassword(password); err != nil {
-		return "", fmt.Errorf("--admin-password: %w", err)
-	}
-	u, err := st.AddUser(ctx, engine.User{Email: email, Name: "Admin", Role: engine.RoleAdmin})
-	if err != nil {
-		return "", fmt.Errorf("first admin: %w", err)
-	}
-	if err := st.SetPassword(ctx, u.ID, password); err != nil {
-		return "", err
-	}
-	return u.Email + " (admin)" + shown, nil
 }

@@ -10,23 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"searchdesk/engine/corpustest"
 )
-
-// corpusDir is the shared real-mail corpus, relative to this package.
-const corpusDir = "../../../shared/corpus"
-
-// corpus returns corpusDir, skipping the test when it is missing, or failing
-// it when running under CI.
-func corpus(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
-	}
-	return corpusDir
-}
 
 // collect walks paths and returns the items and stats, failing on errors.
 func collect(t *testing.T, paths []string, opt Options) ([]Item, Stats) {
@@ -45,7 +31,7 @@ func collect(t *testing.T, paths []string, opt Options) ([]Item, Stats) {
 }
 
 func TestWalkCorpus(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	start := time.Now()
 	items, st := collect(t, []string{dir}, Options{})
 	t.Logf("walked %d files, %d messages in %v", st.Files, st.Messages, time.Since(start))
@@ -91,7 +77,7 @@ func TestWalkCorpus(t *testing.T) {
 }
 
 func TestWalkCorpusArchives(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	tests := []struct {
 		name     string
 		path     string
@@ -167,7 +153,7 @@ func firstAngle(s []byte) string {
 // TestWalkCorpusOrder checks the split against the Message-IDs that
 // corpus/threads.py lists, in archive order, for each threaded archive.
 func TestWalkCorpusOrder(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	tests := []struct {
 		name string
 		path string
@@ -216,7 +202,7 @@ func TestWalkCorpusOrder(t *testing.T) {
 // TestWalkCorpusLore checks unescaping and framing: the lore-ksummit files
 // hold the same bytes as their copies inside ksummit.mbox.gz.
 func TestWalkCorpusLore(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	inMbox, _ := collect(t, []string{filepath.Join(dir, "threaded/ksummit.mbox.gz")}, Options{})
 	byID := map[string][][]byte{}
 	for _, it := range inMbox {
@@ -240,7 +226,7 @@ func TestWalkCorpusLore(t *testing.T) {
 
 // TestCorpusKinds checks the content decision file by file.
 func TestCorpusKinds(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	notMail := map[string]bool{
 		"README.md": true, "MANIFEST.tsv": true, "threads.py": true,
 		"hostile/README.md": true, "hostile/XSS-04-markdown-note.md": true,
@@ -280,7 +266,7 @@ func TestCorpusKinds(t *testing.T) {
 // and 3 unescaped "From what do I see, ..." lines that must stay inside
 // their messages.
 func TestWalkCorpusEscapes(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	tests := []struct {
 		name    string
 		path    string
@@ -312,11 +298,9 @@ func TestWalkCorpusEscapes(t *testing.T) {
 }
 
 func BenchmarkWalkCorpus(b *testing.B) {
-	if _, err := os.Stat(corpusDir); err != nil {
-		b.Skipf("corpus missing: %v", err)
-	}
+	dir := corpustest.Dir(b)
 	for b.Loop() {
-		st, err := Walk(context.Background(), []string{corpusDir}, Options{}, func(Item) error { return nil }, nil)
+		st, err := Walk(context.Background(), []string{dir}, Options{}, func(Item) error { return nil }, nil)
 		if err != nil || st.Messages != 9006 {
 			b.Fatalf("got %+v, %v", st, err)
 		}

@@ -8,13 +8,14 @@ import (
 	netmail "net/mail"
 	"net/textproto"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-message/mail"
+
+	"searchdesk/engine/corpustest"
 )
 
 // reply returns a valid Mail for tests to change.
@@ -301,26 +302,6 @@ func TestBuildAttachments(t *testing.T) {
 	}
 }
 
-// corpusFile returns the path of a shared corpus file: the shared folder
-// sits beside the repository root, found by walking up to go.mod.
-func corpusFile(t testing.TB, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "corpus", name)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the package directory")
-		}
-		dir = parent
-	}
-}
-
 // injectedNames returns the header names a decoded value tries to add: the
 // "Name:" at the start of every line after the first.
 func injectedNames(values ...string) []string {
@@ -340,7 +321,7 @@ func injectedNames(values ...string) []string {
 // TestHostileCRLF replies to the MAIL-07 sample, whose subject and display
 // name decode to CR LF and a Bcc field, and checks the reply's header.
 func TestHostileCRLF(t *testing.T) {
-	raw, err := os.ReadFile(corpusFile(t, "hostile/MAIL-07-crlf-subject-name.eml"))
+	raw, err := os.ReadFile(corpustest.Path(t, "hostile/MAIL-07-crlf-subject-name.eml"))
 	if err != nil {
 		t.Fatal(err)
 	}

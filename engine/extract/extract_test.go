@@ -194,7 +194,8 @@ func TestHTML(t *testing.T) {
 }
 
 // TestHTMLDeepNesting reads 100,000 nested elements: the tokenizer keeps
-// no element stack, so this is linear.
+// no element stack, so this is linear (milliseconds). Work that grew with
+// the square of the depth would run into the generous deadline.
 func TestHTMLDeepNesting(t *testing.T) {
 	const depth = 100000
 	var b strings.Builder
@@ -205,13 +206,9 @@ func TestHTMLDeepNesting(t *testing.T) {
 	for range depth {
 		b.WriteString("</b></span></div>")
 	}
-	start := time.Now()
-	got, kind, err := Text(context.Background(), "deep.html", "", []byte(b.String()), Limits{})
+	got, kind, err := Text(context.Background(), "deep.html", "", []byte(b.String()), Limits{Timeout: time.Minute})
 	if err != nil || kind != KindHTML || got != "deep needle" {
 		t.Fatalf("got %.40q, %q, %v, want deep needle", got, kind, err)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("took %v", d)
 	}
 }
 

@@ -9,10 +9,9 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-)
 
-// corpusDir is the shared mail corpus, relative to this package.
-const corpusDir = "../../../shared/corpus"
+	"searchdesk/engine/corpustest"
+)
 
 // corpusFiles lists every .eml and .mbox file under the mime and hostile
 // folders of the corpus.
@@ -20,7 +19,7 @@ func corpusFiles(t testing.TB) []string {
 	t.Helper()
 	var files []string
 	for _, dir := range []string{"mime", "hostile"} {
-		root := filepath.Join(corpusDir, dir)
+		root := corpustest.Path(t, dir)
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -35,7 +34,7 @@ func corpusFiles(t testing.TB) []string {
 		}
 	}
 	if len(files) == 0 {
-		t.Fatalf("no corpus files under %s", corpusDir)
+		t.Fatalf("no corpus files under %s", corpustest.Dir(t))
 	}
 	return files
 }
@@ -73,7 +72,7 @@ func stripFromLine(raw []byte) []byte {
 // corpusMessage parses one corpus file that holds one message.
 func corpusMessage(t *testing.T, rel string) *Message {
 	t.Helper()
-	msgs := readMessages(t, filepath.Join(corpusDir, rel))
+	msgs := readMessages(t, corpustest.Path(t, rel))
 	m, err := Parse(msgs[0], Limits{})
 	if err != nil {
 		t.Fatalf("%s: %v", rel, err)
@@ -141,7 +140,7 @@ func TestCorpus(t *testing.T) {
 // text, HTML and an inline image (2.5 KB), and a 15 KB list reply.
 func BenchmarkParse(b *testing.B) {
 	for _, rel := range []string{"mime/enmime/mail__html-mime-inline.eml", "mime/lore-ksummit/windows-1252-1__1d2c50bffed4.eml"} {
-		raw := readMessages(b, filepath.Join(corpusDir, rel))[0]
+		raw := readMessages(b, corpustest.Path(b, rel))[0]
 		b.Run(filepath.Base(rel), func(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			for i := 0; i < b.N; i++ {

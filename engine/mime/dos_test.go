@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"searchdesk/engine/corpustest"
 )
 
 // maxParseTime only catches a parse that never ends: it is generous so
@@ -45,7 +47,7 @@ func bounded(t *testing.T, raw []byte, lim Limits, maxAlloc uint64) *Message {
 func allocFor(raw []byte) uint64 { return uint64(len(raw))*12 + 32<<20 }
 
 func TestHostileDOS(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "hostile", "DOS-*.eml"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Path(t, "hostile"), "DOS-*.eml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no DOS samples: %v", err)
 	}

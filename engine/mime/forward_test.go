@@ -2,10 +2,11 @@ package mime
 
 import (
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"searchdesk/engine/corpustest"
 )
 
 // parseFile parses a file under testdata or the corpus and fails on error.
@@ -23,7 +24,7 @@ func parseFile(t *testing.T, path string) *Message {
 }
 
 func TestForwardDetected(t *testing.T) {
-	corpus := func(rel string) string { return filepath.Join(corpusDir, rel) }
+	corpus := func(rel string) string { return corpustest.Path(t, rel) }
 	tests := []struct {
 		name     string
 		path     string
@@ -98,9 +99,9 @@ func TestForwardNotDetected(t *testing.T) {
 		path string
 	}{
 		{name: "outlook reply quoting the original", path: "testdata/reply-pl-outlook.eml"},
-		{name: "bounce with returned message", path: filepath.Join(corpusDir, "hostile/MAIL-05-bounce-dsn.eml")},
-		{name: "multipart report with rfc822", path: filepath.Join(corpusDir, "mime/ruby-mail/multipart_report_emails__report_422.eml")},
-		{name: "plain reply", path: filepath.Join(corpusDir, "mime/lore-ksummit/windows-1252-1__1d2c50bffed4.eml")},
+		{name: "bounce with returned message", path: corpustest.Path(t, "hostile/MAIL-05-bounce-dsn.eml")},
+		{name: "multipart report with rfc822", path: corpustest.Path(t, "mime/ruby-mail/multipart_report_emails__report_422.eml")},
+		{name: "plain reply", path: corpustest.Path(t, "mime/lore-ksummit/windows-1252-1__1d2c50bffed4.eml")},
 		{name: "rfc822 under a long own text", raw: rfc822Long},
 		{name: "quoted forward block in a reply", raw: "From: a@example.org\r\nSubject: Re: x\r\n\r\nok\r\n\r\n> ---------- Forwarded message ---------\r\n> From: b@example.org\r\n> Subject: x\r\n"},
 		{name: "marker without header block", raw: "From: a@example.org\r\nSubject: Fwd: x\r\n\r\n-----Original Message-----\r\nnothing here\r\n"},

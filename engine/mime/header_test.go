@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"searchdesk/engine/corpustest"
 )
 
 func TestOwnHeadersStripped(t *testing.T) {
@@ -236,7 +238,7 @@ func TestNotMail(t *testing.T) {
 		"json":     []byte(`{"notificationType": "Bounce"}`),
 		"sentence": []byte("This is not a mail message.\nFrom: nobody\n"),
 	}
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "non-mail", "*"))
+	files, _ := filepath.Glob(filepath.Join(corpustest.Path(t, "non-mail"), "*"))
 	for _, f := range files {
 		if strings.HasSuffix(f, ".json") || strings.HasSuffix(f, ".png") || strings.HasSuffix(f, ".msg") {
 			raw, err := os.ReadFile(f)

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"searchdesk/engine/corpustest"
 )
 
 // TestSanitize checks the policy of XSS-01 piece by piece: what must go and
@@ -52,7 +54,7 @@ func TestSanitize(t *testing.T) {
 // TestHostileHTML parses the XSS samples: nothing dangerous may survive in
 // HTML after decoding, whatever the charset trick (XSS-01, XSS-10).
 func TestHostileHTML(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "hostile", "XSS-*.eml"))
+	files, err := filepath.Glob(filepath.Join(corpustest.Path(t, "hostile"), "XSS-*.eml"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no XSS samples: %v", err)
 	}

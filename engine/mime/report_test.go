@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"searchdesk/engine/corpustest"
 )
 
 // topIsReport reports whether the top-level header declares
@@ -49,7 +51,7 @@ func returnedID(raw []byte) string {
 func TestReportCorpus(t *testing.T) {
 	var paths []string
 	for _, glob := range []string{"mime/sisimai-bounces/*", "mime/ruby-mail/multipart_report_emails__*", "hostile/MAIL-05-*"} {
-		m, err := filepath.Glob(filepath.Join(corpusDir, glob))
+		m, err := filepath.Glob(filepath.Join(corpustest.Dir(t), glob))
 		if err != nil {
 			t.Fatal(err)
 		}

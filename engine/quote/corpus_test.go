@@ -11,27 +11,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
-)
 
-// corpusDir is the shared real-mail corpus, ../shared/corpus relative to
-// the repository root.
-const corpusDir = "../../../shared/corpus"
+	"searchdesk/engine/corpustest"
+)
 
 // corpusSample is how many messages of an archive the corpus test reads.
 const corpusSample = 600
-
-// corpus returns corpusDir, skipping the test when it is missing, or failing
-// it when running under CI.
-func corpus(t testing.TB) string {
-	t.Helper()
-	if _, err := os.Stat(corpusDir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("corpus missing: %v", err)
-		}
-		t.Skipf("corpus missing: %v", err)
-	}
-	return corpusDir
-}
 
 // mboxMessage is one message of an mbox archive: its subject and the text
 // after the header.
@@ -166,7 +151,7 @@ func isReply(subject string) bool {
 // TestCorpusReplies splits the first messages of two list archives: every
 // message must keep its lines, and most replies must be found to quote.
 func TestCorpusReplies(t *testing.T) {
-	dir := corpus(t)
+	dir := corpustest.Dir(t)
 	for _, tc := range []struct {
 		archive  string
 		minShare float64 // of replies with non-empty Quoted

@@ -124,8 +124,13 @@ func dovecotVersion(bin string) (string, error) {
 // user chrooted as usual, the other internal processes and the mail as the
 // package's dovecot user (Dovecot refuses to touch mail as root). Run as an
 // ordinary user, every process runs as that user and nothing is chrooted.
+//
+// Under go test -short the test is skipped: Dovecot takes seconds to start.
 func StartDovecot(t testing.TB, opts DovecotOptions) *Dovecot {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: starts a real Dovecot (go test without -short runs it)")
+	}
 	dovecotBin, err := lookPath("dovecot")
 	if err != nil {
 		unavailable(t, "%v; %s", err, installHint)

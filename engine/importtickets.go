@@ -181,7 +181,7 @@ func (s *Store) importTicketTxn(txn *badger.Txn, w *writeCtx, c *importCache, in
 		return "", err
 	}
 	t.Version = 1
-	if err := putJSON(txn, key(pTicket, t.ID), t); err != nil {
+	if err := putTicket(txn, &t); err != nil {
 		return "", err
 	}
 	w.msgs = append(w.msgs, m.ID)
