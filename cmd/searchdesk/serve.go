@@ -51,7 +51,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 			*addr = "127.0.0.1:8080"
 		}
 	}
-	st, closeStore, err := openStoreDir(env, *data)
+	st, closeStore, err := openIntakeStore(env, *data)
 	if err != nil {
 		return err
 	}
