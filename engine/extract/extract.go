@@ -51,6 +51,16 @@ var (
 	errInternal = errors.New("internal error")
 )
 
+// malformed wraps ErrMalformed with what is wrong.
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+// tooLarge wraps ErrTooLarge with what is over its cap.
+func tooLarge(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrTooLarge}, args...)...)
+}
+
 func (lim Limits) withDefaults() Limits {
 	if lim.MaxInput <= 0 {
 		lim.MaxInput = DefaultMaxInput
