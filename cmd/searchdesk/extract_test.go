@@ -177,11 +177,11 @@ func get(t *testing.T, u, token string, out any) int {
 }
 
 // BenchmarkExtractChild measures one attachment through the real binary's
-// `searchdesk extract`: start, a short text, the reply, the exit.
+// `searchdesk extract`: start, a short HTML file, the reply, the exit.
 func BenchmarkExtractChild(b *testing.B) {
 	c := &extract.Child{Path: binary, Args: []string{"extract"}}
 	for b.Loop() {
-		if _, _, err := c.Text(context.Background(), "a.txt", "text/plain", []byte("hello"), extract.Limits{}); err != nil {
+		if _, _, err := c.Text(context.Background(), "a.html", "text/html", []byte("<p>hello"), extract.Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}

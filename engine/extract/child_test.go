@@ -98,10 +98,10 @@ func TestChildSameText(t *testing.T) {
 		{name: "pdf 1.5 packed", file: "invoice.pdf", ct: "application/octet-stream", data: invoicePacked(t, invoiceContent).bytes(t)},
 		{name: "docx", file: "letter.docx", data: docx(t, doc)},
 		{name: "html", ct: "text/html; charset=iso-8859-2", data: []byte("<p>zg\xb3oszenie</p><script>x</script><div>two</div>")},
-		{name: "plain latin2", ct: "text/plain; charset=iso-8859-2", data: []byte("Nowe zg\xb3oszenie")},
-		{name: "cut to MaxOutput", ct: "text/plain", data: []byte(strings.Repeat("żółw ", 100)), lim: Limits{MaxOutput: 51}},
+		{name: "plain latin2, in process", ct: "text/plain; charset=iso-8859-2", data: []byte("Nowe zg\xb3oszenie")},
+		{name: "cut to MaxOutput", ct: "text/html", data: []byte(strings.Repeat("<p>żółw</p>", 100)), lim: Limits{MaxOutput: 51}},
 		{name: "nothing to extract", file: "photo.jpg", ct: "image/jpeg", data: []byte("\xff\xd8\xff\xe0")},
-		{name: "empty", file: "empty.txt", data: nil},
+		{name: "empty", file: "empty.html", data: nil},
 		{name: "broken docx", file: "letter.docx", data: []byte("PK\x03\x04 not really")},
 		{name: "truncated pdf", ct: "application/pdf", data: classicPDF(onePage([]byte(invoiceContent)), "")[:300]},
 		{name: "encrypted pdf", ct: "application/pdf", data: classicPDF(onePage([]byte(invoiceContent)), enc)},
@@ -157,7 +157,7 @@ func TestChildCanceled(t *testing.T) {
 func TestChildOutputCap(t *testing.T) {
 	c := testChild(t, "flood")
 	start := time.Now()
-	got, _, err := c.Text(context.Background(), "a.txt", "text/plain", []byte("a"), Limits{MaxOutput: 1000, Timeout: 20 * time.Second})
+	got, _, err := c.Text(context.Background(), "a.html", "text/html", []byte("<p>a"), Limits{MaxOutput: 1000, Timeout: 20 * time.Second})
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "wrote more than") || got != "" {
 		t.Errorf("got %d bytes, %v, want the output refused", len(got), err)
 	}
@@ -194,21 +194,24 @@ func TestChildExitStatus(t *testing.T) {
 }
 
 // TestChildMissingExecutable: a child that cannot start is an error, not
-// a panic.
+// a panic; plain text needs none.
 func TestChildMissingExecutable(t *testing.T) {
 	c := &Child{Path: t.TempDir() + "/no-such-binary"}
-	if _, _, err := c.Text(context.Background(), "a.txt", "text/plain", []byte("a"), Limits{}); err == nil || !strings.Contains(err.Error(), "start the extractor") {
-		t.Errorf("got %v, want a start error", err)
+	if _, _, err := c.Text(context.Background(), "a.html", "text/html", []byte("<p>a"), Limits{}); err == nil || !strings.Contains(err.Error(), "start the extractor") {
+		t.Errorf("html: got %v, want a start error", err)
+	}
+	if got, kind, err := c.Text(context.Background(), "a.txt", "text/plain", []byte("plain"), Limits{}); got != "plain" || kind != KindText || err != nil {
+		t.Errorf("text: got %q, %q, %v, want it decoded in process", got, kind, err)
 	}
 }
 
 // BenchmarkChildStart measures what one attachment costs for the child
-// alone: start this test binary as the child, hand it a short text, read
-// the reply, wait for it to exit.
+// alone: start this test binary as the child, hand it a short HTML file,
+// read the reply, wait for it to exit.
 func BenchmarkChildStart(b *testing.B) {
 	c := testChild(b, "serve")
 	for b.Loop() {
-		if _, _, err := c.Text(context.Background(), "a.txt", "text/plain", []byte("hello"), Limits{}); err != nil {
+		if _, _, err := c.Text(context.Background(), "a.html", "text/html", []byte("<p>hello"), Limits{}); err != nil {
 			b.Fatal(err)
 		}
 	}
