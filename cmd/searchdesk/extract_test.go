@@ -6,13 +6,20 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log"
+	"net"
 	nethttp "net/http"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 
 	"searchdesk/engine"
 	"searchdesk/engine/extract"
@@ -24,12 +31,12 @@ import (
 // no recover catches), and notes.txt, which holds the word quokka.
 const stackOverflowMail = "testdata/stack-overflow-pdf.eml"
 
-// TestHostilePDFCostsItsText imports that mail with the real binary, then
+// TestImportHostilePDF imports that mail with the real binary, then
 // serves the data directory with it. The import survives and stores the
 // message; the PDF's text is missing and the message says why (the
 // extractor crashed: stack overflow); the other file's text is there and
 // searchable; the server answers /healthz and stays up.
-func TestHostilePDFCostsItsText(t *testing.T) {
+func TestImportHostilePDF(t *testing.T) {
 	data := t.TempDir()
 	out, err := exec.Command(binary, "import", "--json", "--data", data, stackOverflowMail).Output()
 	if err != nil {
@@ -40,7 +47,8 @@ func TestHostilePDFCostsItsText(t *testing.T) {
 		t.Fatalf("import: got %s (%v), want 1 stored", out, err)
 	}
 	token := adminToken(t, data)
-	base, serve := startServe(t, data)
+	srv := startServe(t, data, "--mail=false")
+	base := srv.base
 	waitReady(t, base)
 	if code := get(t, base+"/healthz", "", nil); code != nethttp.StatusOK {
 		t.Fatalf("/healthz: %d", code)
@@ -52,15 +60,9 @@ func TestHostilePDFCostsItsText(t *testing.T) {
 	if code := get(t, base+"/api/v1/tickets?q=quokka", token, &page); code != nethttp.StatusOK || page.Total != 1 {
 		t.Fatalf("search quokka: %d, %+v, want the ticket by its text attachment", code, page)
 	}
-	var msgs struct {
-		Messages []struct{ Attachments []engine.AttachmentRef }
-	}
-	if code := get(t, base+"/api/v1/tickets/"+page.Tickets[0].ID+"/messages", token, &msgs); code != nethttp.StatusOK || len(msgs.Messages) != 1 {
-		t.Fatalf("messages: %d, %+v", code, msgs)
-	}
-	atts := map[string]engine.AttachmentRef{}
-	for _, a := range msgs.Messages[0].Attachments {
-		atts[a.Name] = a
+	atts := attachmentsOf(t, base, token, page.Tickets[0].ID)
+	if len(atts) != 2 {
+		t.Fatalf("attachments: %+v, want invoice.pdf and notes.txt", atts)
 	}
 	pdf, notes := atts["invoice.pdf"], atts["notes.txt"]
 	t.Logf("invoice.pdf: text_error %q", pdf.TextError)
@@ -73,9 +75,103 @@ func TestHostilePDFCostsItsText(t *testing.T) {
 	if code := get(t, base+"/healthz", "", nil); code != nethttp.StatusOK {
 		t.Errorf("/healthz afterwards: %d", code)
 	}
-	if err := serve.Process.Signal(syscall.Signal(0)); err != nil {
-		t.Errorf("the server is gone: %v", err)
+	if !srv.alive() {
+		t.Errorf("the server is gone: %v", srv.err)
 	}
+}
+
+// TestServeHostilePDFByMail: the running server takes the same mail from
+// its desk's mailbox (an in-memory IMAP server on loopback), so the server
+// process itself hands the PDF to its child; the child dies, the message
+// records why, and the server answers /healthz and stays up.
+func TestServeHostilePDFByMail(t *testing.T) {
+	raw, err := os.ReadFile(stackOverflowMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port := startIMAP(t, "desk", "imap-secret", raw)
+	data := t.TempDir()
+	for _, args := range [][]string{
+		{"desk", "set", "--data", data, "--code", "sup", "--address", "support@desk.example.com"},
+		{"desk", "mailbox", "--data", data, "--code", "sup", "--host", host, "--port", port, "--security", "none",
+			"--user", "desk", "--password-env", "SD_TEST_IMAP_PASSWORD"},
+	} {
+		if out, err := exec.Command(binary, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	token := adminToken(t, data)
+	srv := startServe(t, data, "--mail=true", "SD_TEST_IMAP_PASSWORD=imap-secret")
+	base := srv.base
+	var page struct {
+		Total   int
+		Tickets []struct{ ID string }
+	}
+	for deadline := time.Now().Add(30 * time.Second); page.Total == 0; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the mail did not arrive")
+		}
+		get(t, base+"/api/v1/tickets?q=quokka", token, &page)
+	}
+	pdf := attachmentsOf(t, base, token, page.Tickets[0].ID)["invoice.pdf"]
+	if !strings.Contains(pdf.TextError, "extractor crashed") || !strings.Contains(pdf.TextError, "stack overflow") {
+		t.Errorf("invoice.pdf: got text_error %q, want the crash recorded", pdf.TextError)
+	}
+	if code := get(t, base+"/healthz", "", nil); code != nethttp.StatusOK {
+		t.Errorf("/healthz afterwards: %d", code)
+	}
+	if !srv.alive() {
+		t.Errorf("the server is gone: %v", srv.err)
+	}
+}
+
+// startIMAP serves one user's INBOX holding raw on loopback, in memory,
+// and returns its host and port.
+func startIMAP(t *testing.T, user, password string, raw []byte) (string, string) {
+	t.Helper()
+	mem := imapmemserver.New()
+	u := imapmemserver.NewUser(user, password)
+	if err := u.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Append("INBOX", bytes.NewReader(raw), &imap.AppendOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddUser(u)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	return host, port
+}
+
+// attachmentsOf returns the attachments of the ticket's messages by name.
+func attachmentsOf(t *testing.T, base, token, ticketID string) map[string]engine.AttachmentRef {
+	t.Helper()
+	var msgs struct {
+		Messages []struct{ Attachments []engine.AttachmentRef }
+	}
+	if code := get(t, base+"/api/v1/tickets/"+ticketID+"/messages", token, &msgs); code != nethttp.StatusOK {
+		t.Fatalf("messages: %d", code)
+	}
+	atts := map[string]engine.AttachmentRef{}
+	for _, m := range msgs.Messages {
+		for _, a := range m.Attachments {
+			atts[a.Name] = a
+		}
+	}
+	return atts
 }
 
 // adminToken adds an admin to the store under data and returns an API
@@ -100,11 +196,30 @@ func adminToken(t *testing.T, data string) string {
 	return secret
 }
 
-// startServe starts `searchdesk serve` on loopback, without mail, and
-// returns its base URL; the server is stopped (SIGTERM) when the test ends.
-func startServe(t *testing.T, data string) (string, *exec.Cmd) {
+// served is a `searchdesk serve` process started by startServe.
+type served struct {
+	base   string        // its URL
+	exited chan struct{} // closed when the process has ended
+	err    error         // how it ended, once exited is closed
+}
+
+// alive reports whether the process is still running.
+func (s *served) alive() bool {
+	select {
+	case <-s.exited:
+		return false
+	default:
+		return true
+	}
+}
+
+// startServe starts `searchdesk serve` on loopback; it is stopped (SIGTERM)
+// when the test ends and must then exit cleanly. mail is the --mail flag;
+// env is added to the server's environment.
+func startServe(t *testing.T, data, mail string, env ...string) *served {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0", "--mail=false")
+	cmd := exec.Command(binary, "serve", "--data", data, "--addr", "127.0.0.1:0", mail)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -112,29 +227,35 @@ func startServe(t *testing.T, data string) (string, *exec.Cmd) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	s := &served{exited: make(chan struct{})}
 	addr := regexp.MustCompile(`msg=listening addr=(http://\S+)`)
 	found := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
-			if m := addr.FindStringSubmatch(sc.Text()); m != nil {
+			if m := addr.FindStringSubmatch(sc.Text()); m != nil && len(found) == 0 {
 				found <- m[1]
 			}
 		}
+		s.err = cmd.Wait()
+		close(s.exited)
 	}()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-s.exited
+		if s.err != nil {
+			t.Errorf("serve: %v", s.err)
+		}
+	})
 	select {
-	case u := <-found:
-		return u, cmd
+	case s.base = <-found:
+		return s
+	case <-s.exited:
+		t.Fatalf("serve ended: %v", s.err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not say where it listens")
 	}
-	return "", nil
+	return nil
 }
 
 // waitReady waits until the index has caught up with the store.
