@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"strings"
@@ -93,7 +94,7 @@ func (s *Store) Intake(ctx context.Context, in Inbound) (IntakeResult, error) {
 		}
 		in.Change = &c
 	}
-	d := s.prepare(in)
+	d := s.prepare(ctx, in)
 	if s.preStored(d) {
 		if err := s.preStore(d); err != nil {
 			return IntakeResult{}, err
@@ -126,7 +127,7 @@ func parseSafely(raw []byte) (pm *mime.Message, err error) {
 	return mime.Parse(raw, mime.DefaultLimits())
 }
 
-func (s *Store) prepare(in Inbound) *draft {
+func (s *Store) prepare(ctx context.Context, in Inbound) *draft {
 	d := &draft{in: in, id: s.newID(), size: len(in.Raw)}
 	now := s.opts.Now().UTC()
 	var pm *mime.Message
@@ -179,7 +180,7 @@ func (s *Store) prepare(in Inbound) *draft {
 	m.Received = receivedTime(in, pm, now)
 	d.norm = subject.Normalize(pm.Subject)
 	d.atts = pm.Attachments
-	d.texts = s.attachmentTexts(pm.Attachments)
+	d.texts = s.attachmentTexts(ctx, pm.Attachments)
 	var ah [][]byte
 	for _, at := range pm.Attachments {
 		ah = append(ah, []byte(contentHash(at.Data)))
@@ -280,17 +281,30 @@ type attText struct {
 	kind, text, err string
 }
 
-// maxAttachmentText caps the extracted text kept per message.
-const maxAttachmentText = 4 << 20
+// Caps of attachment text extraction: the text kept per message, the
+// time for one file, and the time for all files of one message, so that a
+// message of many slow files is bounded too (invariant 8).
+const (
+	maxAttachmentText  = 4 << 20
+	attachmentTextTime = 5 * time.Second
+	messageTextTime    = 30 * time.Second
+)
+
+// errMessageTextTime is why files are left unread once a message's
+// extraction time is spent.
+var errMessageTextTime = errors.New("the message's attachment time limit is reached")
 
 // attachmentTexts extracts the searchable text of attachments before the
-// write transaction, so slow files never hold the writer lock. A file that
-// cannot be read keeps its error for admins; the message is stored anyway.
-// A file whose text is already stored (the same content arrived before, or
-// the archive is imported again) is not extracted again.
-func (s *Store) attachmentTexts(atts []mime.Attachment) []attText {
+// write transaction, so slow files never hold the writer lock, through the
+// store's Extractor and within the deadlines above. A file that cannot be
+// read keeps its error for admins; the message is stored anyway. A file
+// whose text is already stored (the same content arrived before, or the
+// archive is imported again) is not extracted again.
+func (s *Store) attachmentTexts(ctx context.Context, atts []mime.Attachment) []attText {
 	out := make([]attText, len(atts))
 	budget := maxAttachmentText
+	ctx, cancel := context.WithTimeoutCause(ctx, messageTextTime, errMessageTextTime)
+	defer cancel()
 	for i, a := range atts {
 		if kind := s.storedTextKind(contentHash(a.Data)); kind != "" {
 			out[i].kind = kind
@@ -300,8 +314,12 @@ func (s *Store) attachmentTexts(atts []mime.Attachment) []attText {
 			out[i].err = "not extracted: the message's attachment text limit is reached"
 			continue
 		}
-		text, kind, err := extract.Text(context.Background(), a.Name, a.ContentType, a.Data,
-			extract.Limits{MaxOutput: min(budget, 1<<20)})
+		if ctx.Err() != nil {
+			out[i].err = "not extracted: " + context.Cause(ctx).Error()
+			continue
+		}
+		text, kind, err := s.opts.Extractor.Text(ctx, a.Name, a.ContentType, a.Data,
+			extract.Limits{MaxOutput: min(budget, 1<<20), Timeout: attachmentTextTime})
 		out[i] = attText{kind: kind, text: text}
 		if err != nil {
 			out[i].err = err.Error()

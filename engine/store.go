@@ -14,6 +14,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/oklog/ulid/v2"
+
+	"searchdesk/engine/extract"
 )
 
 // Options configures a Store.
@@ -33,6 +35,10 @@ type Options struct {
 	SecretKey []byte
 	// BaseURL is where the desk is served, for {{ticket_url}} in mail.
 	BaseURL string
+	// Extractor reads the text of attachments at intake; nil means
+	// extract.InProcess, for tests and tools. Servers and imports pass an
+	// extract.Child, so that a hostile file costs its own text only.
+	Extractor extract.Extractor
 }
 
 // Store is the Badger database with searchdesk's records.
@@ -64,6 +70,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	if opts.MaxRawBytes <= 0 {
 		opts.MaxRawBytes = 32 << 20
+	}
+	if opts.Extractor == nil {
+		opts.Extractor = extract.InProcess{}
 	}
 	log := opts.Logger
 	if log == nil {

@@ -49,7 +49,7 @@ func runImport(ctx context.Context, env *cliEnv, args []string) error {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
 	}
-	st, closeStore, err := openStoreDir(env, *data)
+	st, closeStore, err := openIntakeStore(env, *data)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ commands:
   bench    [--n N] [--corpus FILE.jsonl] [--json FILE] [--queries 200] [--raw=false]
   user add --email EMAIL --role admin|operator|agent [--desk CODE]
   desk set|mailbox|smtp|show --code CODE ...   (searchdesk desk for the flags)
+  extract  (internal: the child process that extracts one attachment's text)
 
 --data defaults to $SEARCHDESK_DATA, else ./searchdesk-data.
 `
@@ -61,6 +62,7 @@ func commands() []command {
 		{"search", runSearch},
 		{"reindex", runReindex},
 		{"bench", runBench},
+		{"extract", runExtract},
 	}
 }
 

@@ -9,12 +9,25 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
+func TestMain(m *testing.M) {
+	// In-process commands (runCLI) that take mail in start this test
+	// binary as their `searchdesk extract` child. It exits through
+	// syscall.Exit: built with -race, os.Exit would first sleep a second
+	// in the race runtime.
+	if len(os.Args) > 1 && os.Args[1] == "extract" {
+		syscall.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+	}
+	os.Exit(m.Run())
+}
+
 // buildBinary builds the searchdesk binary for a test that needs a real
-// process (SIGKILL) and returns its path.
-func buildBinary(t *testing.T) string {
+// process (SIGKILL, the extractor child, serve as a process) and returns
+// its path.
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "searchdesk")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

@@ -65,7 +65,11 @@ func (m *Main) Open(ctx context.Context) (err error) {
 			err = errors.Join(err, m.Close())
 		}
 	}()
-	if m.Store, err = openStore(m.env, dataDir(m.env, m.Config.Data)); err != nil {
+	x, err := childExtractor()
+	if err != nil {
+		return err
+	}
+	if m.Store, err = openStoreWith(m.env, dataDir(m.env, m.Config.Data), x); err != nil {
 		return err
 	}
 	signIn, err := m.seed(ctx)

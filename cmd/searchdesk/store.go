@@ -11,10 +11,15 @@ import (
 	"strings"
 
 	"searchdesk/engine"
+	"searchdesk/engine/extract"
 )
 
 // openStore opens the Badger store under the data directory.
-func openStore(env *cliEnv, dir string) (*engine.Store, error) {
+func openStore(env *cliEnv, dir string) (*engine.Store, error) { return openStoreWith(env, dir, nil) }
+
+// openStoreWith is openStore with the extractor of attachments' text at
+// intake (nil: in process).
+func openStoreWith(env *cliEnv, dir string, x extract.Extractor) (*engine.Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -23,7 +28,7 @@ func openStore(env *cliEnv, dir string) (*engine.Store, error) {
 		return nil, err
 	}
 	return engine.Open(filepath.Join(dir, "store"), engine.Options{Logger: env.log, SecretKey: key,
-		BaseURL: env.getenv("SEARCHDESK_URL")})
+		BaseURL: env.getenv("SEARCHDESK_URL"), Extractor: x})
 }
 
 // secretKey is the key that seals mail passwords and tokens at rest:
@@ -64,7 +69,12 @@ func secretKey(env *cliEnv, dir string) ([]byte, error) {
 // openStoreDir opens the store of the --data flag value (see dataDir) and
 // returns a func that closes it, logging what goes wrong.
 func openStoreDir(env *cliEnv, flagValue string) (*engine.Store, func(), error) {
-	st, err := openStore(env, dataDir(env, flagValue))
+	return openStoreDirWith(env, flagValue, nil)
+}
+
+// openStoreDirWith is openStoreDir with the extractor of attachments' text.
+func openStoreDirWith(env *cliEnv, flagValue string, x extract.Extractor) (*engine.Store, func(), error) {
+	st, err := openStoreWith(env, dataDir(env, flagValue), x)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,7 +8,11 @@
 // the BSD licence with no dependencies, and maps text through each font's
 // encoding and ToUnicode table; pdfcpu has no text extraction and
 // dslipak/pdf is an older copy of the same code. It trusts the numbers in a
-// file, so extract checks the cross-reference data, object streams and each
-// page's streams and fonts before the library reads them, and runs it in a
-// goroutine behind recover and the timeout.
+// file: on some hostile files it loops without end, allocates what the
+// file announces, or recurses until the Go stack overflows, a fatal error
+// that recover cannot catch. So a server extracts through Child, a child
+// process per file with a deadline, memory and stack limits and an output
+// cap, where any of these costs that file's text only; Text in process runs
+// the library in a goroutine behind recover and the timeout, for tests and
+// tools.
 package extract

@@ -51,6 +51,16 @@ var (
 	errInternal = errors.New("internal error")
 )
 
+// malformed wraps ErrMalformed with what is wrong.
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrMalformed}, args...)...)
+}
+
+// tooLarge wraps ErrTooLarge with what is over its cap.
+func tooLarge(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrTooLarge}, args...)...)
+}
+
 func (lim Limits) withDefaults() Limits {
 	if lim.MaxInput <= 0 {
 		lim.MaxInput = DefaultMaxInput
@@ -76,6 +86,10 @@ func (lim Limits) withDefaults() Limits {
 // over MaxInput is refused, since neither can be read in part. The text is
 // valid UTF-8 with light white space normalisation, at most MaxOutput bytes.
 // Text does not keep or modify data, nor read it after it returns.
+//
+// Text runs in the calling process: on some hostile PDFs the library keeps
+// a CPU busy after the timeout or overflows the stack, which ends the
+// process. Child runs Text in a child process, where both cost one file.
 func Text(ctx context.Context, name, contentType string, data []byte, lim Limits) (text, kind string, err error) {
 	lim = lim.withDefaults()
 	kind, charset := detect(name, contentType, data)

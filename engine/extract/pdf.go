@@ -12,23 +12,10 @@ import (
 	"github.com/ledongthuc/pdf"
 )
 
-// Caps on one PDF, past those of Limits. Each one holds something the
-// library would otherwise do without bound; see vetPage.
+// Caps on the page tree walk of collectPages, so a /Kids loop ends.
 const (
-	maxPDFPages      = 2000    // pages read from one file
-	maxPageTreeNodes = 20000   // page tree nodes visited, so loops in /Kids end
-	maxContentParts  = 1024    // streams in one page's /Contents array
-	maxPageFonts     = 1024    // fonts in one page's resources
-	maxContentBytes  = 8 << 20 // decoded content of one page
-	maxCMapBytes     = 4 << 20 // one decoded ToUnicode CMap
-	maxCMapBlock     = 1 << 16 // count before one begin…range/bfchar operator
-	maxCMapEntries   = 1 << 18 // entries of one CMap, all blocks together
-	maxDifferences   = 1024    // entries of one font's /Differences array
-	maxFilters       = 8       // filters applied to one stream
-	// maxDecodeWork bounds a page's content bytes times the entries of its
-	// largest font map: the library maps each character code by a linear
-	// search of the font's map.
-	maxDecodeWork = 1 << 30
+	maxPDFPages      = 2000  // pages read from one file
+	maxPageTreeNodes = 20000 // page tree nodes visited
 )
 
 // Headers of PDF 2.0 and of the last 1.x version.
@@ -83,9 +70,12 @@ func (g *guardedReader) release() {
 
 // extractPDF returns the text of a PDF. The library runs in its own
 // goroutine, behind recover and the timeout. After a timeout that goroutine
-// may still run until it next reads the file (which then fails) or ends a
-// loop that reads nothing; vetPDF and vetPage bound those loops by the
-// caps above, so it ends soon after.
+// may still run until it next reads the file (which then fails), and on
+// some hostile files the library loops without reading or recurses until
+// the stack overflows, which no recover catches: in process, the timeout
+// frees the caller but not the CPU, and a stack overflow ends the process.
+// That is why servers extract through Child, where the deadline kills the
+// process and a crash is one file's error.
 func extractPDF(ctx context.Context, data []byte, lim Limits) (string, error) {
 	if len(data) > lim.MaxInput {
 		return "", tooLarge("%d bytes, limit %d", len(data), lim.MaxInput)
@@ -133,22 +123,20 @@ func stopReason(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// extract vets the file, opens it and reads its pages in order until
-// maxOut bytes of text are in hand. A page that fails its checks or cannot
-// be read is skipped; the error of the first such page is returned only
-// when no page gave any text.
+// extract opens the file and reads its pages in order until maxOut bytes
+// of text are in hand. A page that cannot be read is skipped; the error of
+// the first such page is returned only when no page gave any text.
 func (g *guardedReader) extract(maxOut int) (string, error) {
 	g.mu.RLock()
-	data := g.data
-	err := errStopped
-	if data != nil {
-		err = vetPDF(g.ctx, data)
-	}
+	size := len(g.data)
 	g.mu.RUnlock()
-	if err != nil {
-		return "", err
+	if size == 0 {
+		return "", errStopped
 	}
-	r, err := pdf.NewReader(g, int64(len(data)))
+	r, err := pdf.NewReader(g, int64(size))
+	if errors.Is(err, pdf.ErrInvalidPassword) {
+		return "", ErrEncrypted // the empty user password does not open it
+	}
 	if err != nil {
 		return "", malformed("%v", err)
 	}
@@ -205,8 +193,7 @@ func collectPages(root pdf.Value) []pdf.Page {
 	return pages
 }
 
-// pageText returns one page's text, at most about maxOut bytes, after
-// vetPage. The library reports most problems by panicking; they are
+// pageText returns one page's text, at most about maxOut bytes. The library reports most problems by panicking; they are
 // recovered here so that one bad page does not end the file.
 func pageText(p pdf.Page, maxOut int) (text string, err error) {
 	var b strings.Builder
@@ -219,9 +206,6 @@ func pageText(p pdf.Page, maxOut int) (text string, err error) {
 			text, err = "", malformed("%v", x)
 		}
 	}()
-	if err := vetPage(p); err != nil {
-		return "", err
-	}
 	showText(p, &b, maxOut)
 	return b.String(), nil
 }
@@ -297,157 +281,4 @@ func showText(p pdf.Page, b *strings.Builder, maxOut int) {
 			panic(errPageFull)
 		}
 	})
-}
-
-// vetPage reads, through the library itself, every stream the library
-// will interpret for this page's text: the content streams and the
-// ToUnicode CMaps of fonts whose encoding uses one. Each must decode within
-// its cap and must not end inside a hex string (which hangs the library's
-// lexer); each CMap's entry counts must be literal and bounded (the
-// library appends that many entries whatever follows); and the page's
-// content size times its largest font map must stay under maxDecodeWork.
-func vetPage(p pdf.Page) error {
-	contents := p.V.Key("Contents")
-	var streams []pdf.Value
-	switch contents.Kind() {
-	case pdf.Stream:
-		streams = append(streams, contents)
-	case pdf.Array:
-		if contents.Len() > maxContentParts {
-			return tooLarge("more than %d content streams", maxContentParts)
-		}
-		for i := 0; i < contents.Len(); i++ {
-			streams = append(streams, contents.Index(i))
-		}
-	}
-	size := 0
-	for _, s := range streams {
-		if s.Kind() != pdf.Stream {
-			continue
-		}
-		b, err := readStream(s, maxContentBytes-size)
-		if err != nil {
-			return fmt.Errorf("content: %w", err)
-		}
-		if endsInOpenHexString(b) {
-			return malformed("content ends inside a hex string")
-		}
-		size += len(b)
-	}
-	entries, err := fontMapEntries(p)
-	if err != nil {
-		return err
-	}
-	if int64(size)*int64(entries+1) > maxDecodeWork {
-		return tooLarge("%d content bytes with a %d-entry font map", size, entries)
-	}
-	return nil
-}
-
-// fontMapEntries vets the page's fonts and returns the largest number of
-// entries the library will search to map one character code.
-func fontMapEntries(p pdf.Page) (int, error) {
-	names := p.Fonts()
-	if len(names) > maxPageFonts {
-		return 0, tooLarge("more than %d fonts", maxPageFonts)
-	}
-	most := 0
-	for _, name := range names {
-		f := p.Font(name)
-		enc := f.V.Key("Encoding")
-		n := 0
-		switch {
-		case enc.Kind() == pdf.Dict:
-			if n = enc.Key("Differences").Len(); n > maxDifferences {
-				return 0, tooLarge("font %s: more than %d /Differences", name, maxDifferences)
-			}
-		case enc.Kind() == pdf.Null || enc.Name() == "Identity-H":
-			tu := f.V.Key("ToUnicode")
-			if tu.Kind() != pdf.Stream {
-				break
-			}
-			b, err := readStream(tu, maxCMapBytes)
-			if err != nil {
-				return 0, fmt.Errorf("font %s: %w", name, err)
-			}
-			if endsInOpenHexString(b) {
-				return 0, malformed("font %s: CMap ends inside a hex string", name)
-			}
-			if n, err = cmapEntries(b); err != nil {
-				return 0, fmt.Errorf("font %s: %w", name, err)
-			}
-		}
-		most = max(most, n)
-	}
-	return most, nil
-}
-
-// readStream decodes a stream through the library, reading at most max
-// bytes. Before that it checks what the library's decoders allocate from
-// the file: the PNG predictor's row size and the number of filters.
-func readStream(s pdf.Value, max int) ([]byte, error) {
-	filter, parms := s.Key("Filter"), s.Key("DecodeParms")
-	checkParms := func(p pdf.Value) error {
-		if c := p.Key("Columns"); c.Kind() != pdf.Null && (c.Int64() < 0 || c.Int64() > maxPNGColumns) {
-			return malformed("bad /Columns")
-		}
-		return nil
-	}
-	switch filter.Kind() {
-	case pdf.Name:
-		if err := checkParms(parms); err != nil {
-			return nil, err
-		}
-	case pdf.Array:
-		if filter.Len() > maxFilters {
-			return nil, tooLarge("more than %d filters", maxFilters)
-		}
-		for i := 0; i < filter.Len(); i++ {
-			if err := checkParms(parms.Index(i)); err != nil {
-				return nil, err
-			}
-		}
-	}
-	b, err := io.ReadAll(io.LimitReader(s.Reader(), int64(max)+1))
-	if len(b) > max {
-		return nil, tooLarge("stream decodes to more than %d bytes", max)
-	}
-	if err != nil {
-		return nil, malformed("stream: %v", err)
-	}
-	return b, nil
-}
-
-// cmapEntries reads a ToUnicode CMap (Adobe TN 5014, 5411) as the library's
-// readCmap will: each begincodespacerange, beginbfchar or beginbfrange
-// takes its count from the operand before it, and each matching end
-// operator adds that many entries. The count must be a literal integer up
-// to maxCMapBlock and the total at most maxCMapEntries.
-func cmapEntries(b []byte) (int, error) {
-	l := &lexer{b: b}
-	var prev any
-	n, total := int64(0), int64(0)
-	for {
-		tok, err := l.token()
-		if err != nil {
-			l.skip()
-			if errors.Is(err, errLexEOF) && l.pos >= len(b) {
-				return int(total), nil
-			}
-			return 0, malformed("CMap: %v", err)
-		}
-		switch tok {
-		case pdfKeyword("begincodespacerange"), pdfKeyword("beginbfchar"), pdfKeyword("beginbfrange"):
-			c, ok := prev.(int64)
-			if !ok || c < 0 || c > maxCMapBlock {
-				return 0, malformed("CMap: %s without a count up to %d", tok, maxCMapBlock)
-			}
-			n = c
-		case pdfKeyword("endcodespacerange"), pdfKeyword("endbfchar"), pdfKeyword("endbfrange"):
-			if total += n; total > maxCMapEntries {
-				return 0, tooLarge("CMap: more than %d entries", maxCMapEntries)
-			}
-		}
-		prev = tok
-	}
 }
