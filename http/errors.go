@@ -23,6 +23,7 @@ const (
 	codeRateLimited  = "rate_limited" // too many failed sign-ins
 	codeCSRF         = "csrf"         // a browser's post without the token, or from elsewhere
 	codeBadRequest   = "bad_request"  // a body or parameter that cannot be read
+	codeTooLarge     = "too_large"    // a body over its cap (DOS-04)
 	codeNotReady     = "not_ready"    // the index is catching up (/readyz)
 	codeTimeout      = "timeout"      // the request's own deadline, not a search's
 )
@@ -46,6 +47,8 @@ func statusOf(code string) int {
 		return nethttp.StatusUnprocessableEntity
 	case codeRateLimited:
 		return nethttp.StatusTooManyRequests
+	case codeTooLarge:
+		return nethttp.StatusRequestEntityTooLarge
 	case codeNotReady, codeTimeout:
 		return nethttp.StatusServiceUnavailable
 	}

@@ -342,7 +342,7 @@ func TestUnknownErrorIsInternal(t *testing.T) {
 func allCodes() []string {
 	return []string{engine.CodeInvalid, engine.CodeNotFound, engine.CodeConflict, engine.CodeForbidden, engine.CodeInternal,
 		index.CodeBadQuery, index.CodeSearchTimeout, codeUnauthorized, codeBadLogin, codeRateLimited, codeCSRF,
-		codeBadRequest, codeNotReady, codeTimeout}
+		codeBadRequest, codeTooLarge, codeNotReady, codeTimeout}
 }
 
 // TestErrorCodesDocumented: docs/errors.md lists every code with the
@@ -446,4 +446,16 @@ func ruleErrors(t *testing.T) []*engine.Error {
 		out = append(out, e)
 	}
 	return out
+}
+
+// TestOversizedBodyIs413: a JSON body over its cap is refused with 413
+// before it is read whole (DOS-04, invariant 8).
+func TestOversizedBodyIs413(t *testing.T) {
+	d := newDesk(t)
+	big := map[string]any{"desk": "support", "customer": "dan@customer.example.org", "subject": "big",
+		"text": strings.Repeat("x", maxJSONBody+1)}
+	e := d.token(d.agentS).wantError("POST", "/api/v1/tickets", big, 413)
+	if e.Error.Code != codeTooLarge {
+		t.Errorf("code %q, want %q", e.Error.Code, codeTooLarge)
+	}
 }

@@ -1,0 +1,113 @@
+package http
+
+import (
+	nethttp "net/http"
+	"searchdesk/engine"
+	"searchdesk/index"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) getContact(c *gin.Context) {
+	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, ct.ID, ""), Size: 100})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"contact": ct, "tickets": s.hitIDs(res), "total": res.Total})
+}
+
+type contactJSON struct {
+	Name      *string  `json:"name,omitempty"`
+	Addresses []string `json:"addresses,omitempty"`
+	AccountID *string  `json:"account_id,omitempty"`
+}
+
+func (s *Server) createContact(c *gin.Context) {
+	var in contactJSON
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ct := engine.Contact{Addresses: in.Addresses}
+	if in.Name != nil {
+		ct.Name = *in.Name
+	}
+	if in.AccountID != nil {
+		ct.AccountID = *in.AccountID
+	}
+	ct, err := s.eng.SaveContact(c.Request.Context(), ct)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusCreated, gin.H{"contact": ct})
+}
+
+func (s *Server) updateContact(c *gin.Context) {
+	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var in contactJSON
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	if in.Name != nil {
+		ct.Name = *in.Name
+	}
+	if in.Addresses != nil {
+		ct.Addresses = in.Addresses
+	}
+	if in.AccountID != nil {
+		ct.AccountID = *in.AccountID
+	}
+	if ct, err = s.eng.SaveContact(c.Request.Context(), ct); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
+}
+
+func (s *Server) mergeContact(c *gin.Context) {
+	var in struct {
+		Into string `json:"into"`
+	}
+	if !s.bindJSON(c, &in) {
+		return
+	}
+	ct, err := s.eng.MergeContacts(c.Request.Context(), who(c).User.Email, c.Param("id"), in.Into)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.waitSearchable(c)
+	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
+}
+
+func (s *Server) getAccount(c *gin.Context) {
+	a, err := s.eng.Account(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, "", a.ID), Size: 100})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(nethttp.StatusOK, gin.H{"account": a, "tickets": s.hitIDs(res), "total": res.Total})
+}
+
+// contactScope narrows the caller's scope to one contact's or account's
+// tickets: both must hold.
+func (s *Server) contactScope(c *gin.Context, contactID, accountID string) index.Scope {
+	sc := scopeOf(c)
+	sc.OnlyContact, sc.OnlyAccount = contactID, accountID
+	return sc
+}
