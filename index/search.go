@@ -1,284 +1,331 @@
 package index
 
 import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"searchdesk/engine"
-	"searchdesk/index/lang"
 )
 
-// Scope is who is searching; every search goes through its filter
-// (invariant 5).
-type Scope struct {
-	All       bool     // admin and operator
-	DeskIDs   []string // agent: their desks
-	Customer  bool     // a customer: their own tickets
-	ContactID string
-	AccountID string // set when the customer may see their account's tickets
-	Me        string // the searcher's address, for assignee:me and is:mine
-	// OnlyContact and OnlyAccount narrow any scope to one contact's or
-	// one account's tickets (a contact or account page); they never widen it.
-	OnlyContact string
-	OnlyAccount string
+// Request is one search.
+type Request struct {
+	Query  string
+	Scope  Scope
+	Size   int    // hits per page (default 25, at most 1000)
+	Cursor string // from the previous page's Result.Next
+	Facets bool   // count tickets per facet value over all matches
+	// FacetFields narrows the facets to these fields (default: all).
+	FacetFields []string
+	NoHits      bool // count only: Total (and facets), no hits
+	Highlight   bool // add each hit's best fragment and its message
+	// Deadline bounds the search (0: DefaultDeadline). The server passes
+	// its --search-deadline; bench passes a long one to measure.
+	Deadline time.Duration
 }
 
-// StaffScope is the scope of a member of staff.
-func StaffScope(u engine.User) Scope {
-	if u.Role == engine.RoleAdmin || u.Role == engine.RoleOperator {
-		return Scope{All: true, Me: u.Email}
-	}
-	return Scope{DeskIDs: u.Desks, Me: u.Email}
+// FacetValue is one value of a facet with its count and the query term
+// that adds it as a filter.
+type FacetValue struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+	Term  string `json:"term"`
 }
 
-// CustomerScope is the scope of a customer (contact); withAccount lets them
-// see every ticket of their account.
-func CustomerScope(c engine.Contact, withAccount bool) Scope {
-	s := Scope{Customer: true, ContactID: c.ID}
-	if withAccount {
-		s.AccountID = c.AccountID
-	}
-	if len(c.Addresses) > 0 {
-		s.Me = c.Addresses[0]
-	}
-	return s
+// Hit is one matching ticket.
+type Hit struct {
+	ID        string     `json:"id"`
+	Score     float64    `json:"score"`
+	Highlight *Highlight `json:"highlight,omitempty"`
 }
 
-// filter is the scope as a query: what this searcher may see at all; nil
-// when they may see everything.
-func (s Scope) filter() query.Query {
-	var narrow []query.Query
-	if s.OnlyContact != "" {
-		narrow = append(narrow, termQ("contact_id", s.OnlyContact))
-	}
-	if s.OnlyAccount != "" {
-		narrow = append(narrow, termQ("account_id", s.OnlyAccount))
-	}
-	base := s.baseFilter()
-	if len(narrow) == 0 {
-		return base
-	}
-	if base != nil {
-		narrow = append(narrow, base)
-	}
-	return bleve.NewConjunctionQuery(narrow...)
+// Result is a page of hits with the exact total.
+type Result struct {
+	Total  uint64                  `json:"total"`
+	Hits   []Hit                   `json:"hits"`
+	Next   string                  `json:"next,omitempty"`
+	Facets map[string][]FacetValue `json:"facets,omitempty"`
 }
 
-// baseFilter is who may see what, before any narrowing.
-func (s Scope) baseFilter() query.Query {
-	switch {
-	case s.Customer:
-		var qs []query.Query
-		if s.ContactID != "" {
-			qs = append(qs, termQ("contact_id", s.ContactID))
+// facetFields are the facets DESIGN.md lists, by index field.
+func facetFields() []string {
+	return []string{"status", "priority", "category", "desk", "assignee", "customer", "account", "type", "tag", "source", "sla"}
+}
+
+// ErrQuery marks a search refused for what the searcher asked (a bad
+// cursor, a query past its deadline) rather than a failure of the index;
+// a *SyntaxError is one too. Each is an *engine.Error of CodeBadQuery or
+// CodeSearchTimeout.
+var ErrQuery = errors.New("query refused")
+
+// Error codes of refused searches (see engine.Error).
+const (
+	// CodeBadQuery: the query does not parse or names what cannot be
+	// searched, or the cursor is not one of ours.
+	CodeBadQuery = "bad_query"
+	// CodeSearchTimeout: the search was cut off by its deadline; a
+	// narrower query is the way out.
+	CodeSearchTimeout = "search_timeout"
+)
+
+// facetValues is how many values a facet returns, largest first;
+// shardFacetSize is how many each shard is asked for. A shard must return
+// every value it has, or a value cut from one shard's list would lose that
+// shard's count when the lists are merged.
+const (
+	facetValues    = 200
+	shardFacetSize = 1 << 30
+)
+
+// DefaultDeadline bounds one search unless the request says otherwise
+// (invariant 8, DOS-03).
+const DefaultDeadline = time.Second
+
+// Search runs a query within its scope. A bad query returns a
+// *SyntaxError that names the position; a search cut off by its deadline
+// an *engine.Error of CodeSearchTimeout.
+func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	q, err := Parse(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	c := &compiler{scope: r.Scope, now: time.Now()}
+	bq, err := c.compile(q.Root)
+	if err != nil {
+		return nil, err
+	}
+	req, err := searchRequest(r, q, bq)
+	if err != nil {
+		return nil, err
+	}
+	deadline := DefaultDeadline
+	if r.Deadline > 0 {
+		deadline = r.Deadline
+	}
+	ctx, cancel := context.WithTimeout(ctx, deadline)
+	defer cancel()
+	res, err := x.bi.SearchInContext(ctx, req)
+	if err == nil && res.Status != nil && res.Status.Failed > 0 {
+		// The alias answers with what the other shards found when one
+		// fails: a partial answer is never given as a whole one.
+		for _, e := range res.Status.Errors {
+			err = e
+			break
 		}
-		if s.AccountID != "" {
-			qs = append(qs, termQ("account_id", s.AccountID))
+		if err == nil {
+			err = errors.New("a shard failed")
 		}
-		if len(qs) == 0 {
-			return bleve.NewMatchNoneQuery()
+	}
+	if cut := cutOff(ctx, deadline); cut != nil {
+		return nil, cut
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index: search: %w", err)
+	}
+	out := &Result{Total: res.Total}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
+	}
+	if r.Highlight {
+		err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits)
+		if cut := cutOff(ctx, deadline); cut != nil {
+			return nil, cut
 		}
-		return bleve.NewDisjunctionQuery(qs...)
-	case s.All:
-		return nil
-	}
-	if len(s.DeskIDs) == 0 {
-		return bleve.NewMatchNoneQuery()
-	}
-	var qs []query.Query
-	for _, d := range s.DeskIDs {
-		qs = append(qs, termQ("desk_id", d))
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}
-
-// Allows reports whether the scope may see ticket t: the same rule as
-// filter, for reads that do not go through the index (a ticket page, an
-// attachment download, an API call by id).
-func (s Scope) Allows(t engine.Ticket) bool {
-	if (s.OnlyContact != "" && t.ContactID != s.OnlyContact) || (s.OnlyAccount != "" && t.AccountID != s.OnlyAccount) {
-		return false
-	}
-	switch {
-	case s.Customer:
-		return (s.ContactID != "" && t.ContactID == s.ContactID) || (s.AccountID != "" && t.AccountID == s.AccountID)
-	case s.All:
-		return true
-	}
-	return slices.Contains(s.DeskIDs, t.DeskID)
-}
-
-// textFields are the text fields a bare word searches.
-func (s Scope) textFields() []string {
-	if s.Customer {
-		return []string{"subject", "body", "quoted", "attachment"}
-	}
-	return []string{"subject", "body", "quoted", "note", "unverified", "attachment"}
-}
-
-func termQ(field, v string) query.Query {
-	q := bleve.NewTermQuery(v)
-	q.SetField(field)
-	return q
-}
-
-// compiler turns a parsed query into a Bleve query for one scope.
-type compiler struct {
-	scope Scope
-	now   time.Time
-}
-
-func (c *compiler) compile(n Node) (query.Query, error) {
-	switch n := n.(type) {
-	case nil:
-		return bleve.NewMatchAllQuery(), nil
-	case And:
-		var must, not []query.Query
-		for _, p := range n.Parts {
-			if np, ok := p.(Not); ok {
-				q, err := c.compile(np.Part)
-				if err != nil {
-					return nil, err
-				}
-				not = append(not, q)
-				continue
-			}
-			q, err := c.compile(p)
-			if err != nil {
-				return nil, err
-			}
-			must = append(must, q)
-		}
-		return boolQ(must, not), nil
-	case Or:
-		var qs []query.Query
-		for _, p := range n.Parts {
-			q, err := c.compile(p)
-			if err != nil {
-				return nil, err
-			}
-			qs = append(qs, q)
-		}
-		return bleve.NewDisjunctionQuery(qs...), nil
-	case Not:
-		q, err := c.compile(n.Part)
 		if err != nil {
 			return nil, err
 		}
-		return boolQ(nil, []query.Query{q}), nil
-	case *Term:
-		return c.term(n)
 	}
-	return nil, fmt.Errorf("index: query: unknown node %T", n)
+	if req.Size > 0 && len(res.Hits) == req.Size {
+		last := res.Hits[len(res.Hits)-1]
+		out.Next = encodeCursor(cursorOf(req.Sort, last.Sort, last.Score))
+	}
+	if r.Facets {
+		out.Facets = facetsOf(res)
+	}
+	return out, nil
 }
 
-func boolQ(must, not []query.Query) query.Query {
-	b := bleve.NewBooleanQuery()
-	if len(must) == 0 {
-		must = []query.Query{bleve.NewMatchAllQuery()}
+// searchRequest is the Bleve request of a search: the compiled query
+// inside the scope's filter, the page, the sort and the facets.
+func searchRequest(r Request, q *Query, bq query.Query) (*bleve.SearchRequest, error) {
+	// The scope filter wraps the whole query, inside Bleve (AC-02).
+	full := bq
+	if f := r.Scope.filter(); f != nil {
+		full = bleve.NewConjunctionQuery(bq, f)
 	}
-	b.AddMust(must...)
-	if len(not) > 0 {
-		b.AddMustNot(not...)
+	size := r.Size
+	if size <= 0 {
+		size = 25
 	}
-	return b
+	size = min(size, 1000)
+	if r.NoHits {
+		size = 0
+	}
+	req := bleve.NewSearchRequestOptions(full, size, 0, false)
+	if r.NoHits {
+		// A count needs neither scores nor sort values: skipping both
+		// spares loading doc values for every match.
+		req.SortBy([]string{"_id"})
+		req.Score = "none"
+	} else {
+		req.SortBy(sortOrder(q.Sort))
+	}
+	if r.Cursor != "" {
+		after, err := decodeCursor(r.Cursor, len(req.Sort))
+		if err != nil {
+			return nil, err
+		}
+		req.SearchAfter = after
+	}
+	if r.Facets {
+		fields := r.FacetFields
+		if len(fields) == 0 {
+			fields = facetFields()
+		}
+		for _, f := range fields {
+			if !slices.Contains(facetFields(), f) {
+				return nil, fmt.Errorf("index: %q is not a facet", f)
+			}
+			// Each shard counts every value, so the merged counts are
+			// exact; the largest facetValues are kept below.
+			req.AddFacet(f, bleve.NewFacetRequest(f, shardFacetSize))
+		}
+	}
+	return req, nil
 }
 
-// fold lower-cases and folds diacritics the way the text analyzer does.
-func fold(s string) string {
-	return lang.Fold(strings.ToLower(s))
-}
-
-// text searches the text fields for a word, phrase or prefix.
-func (c *compiler) text(fields []string, t *Term) query.Query {
-	var qs []query.Query
-	words := analyzeQuery(t.Value)
-	for _, f := range fields {
-		var q query.Query
-		switch {
-		case t.Prefix:
-			p := bleve.NewPrefixQuery(fold(t.Value))
-			p.SetField(f)
-			q = p
-		case t.Phrase:
-			p := bleve.NewMatchPhraseQuery(t.Value)
-			p.SetField(f)
-			p.Analyzer = queryAnalyzer
-			q = p
-		default:
-			q = wordsQuery(f, words)
+// facetsOf is the facet counts of a result, the largest facetValues of
+// each facet.
+func facetsOf(res *bleve.SearchResult) map[string][]FacetValue {
+	out := map[string][]FacetValue{}
+	for name, fr := range res.Facets {
+		vals := []FacetValue{}
+		if fr.Terms != nil {
+			terms := fr.Terms.Terms()
+			for _, t := range terms[:min(len(terms), facetValues)] {
+				vals = append(vals, FacetValue{Value: t.Term, Count: t.Count, Term: facetTerm(name, t.Term)})
+			}
 		}
-		if q == nil {
-			continue
-		}
-		if b, ok := q.(query.BoostableQuery); ok {
-			b.SetBoost(textBoost[f])
-		}
-		qs = append(qs, q)
-	}
-	if t.Field == "" && !t.Prefix && !t.Phrase {
-		qs = append(qs, termQ("number", strings.ToLower(t.Value)))
-	}
-	if len(qs) == 0 {
-		return bleve.NewMatchNoneQuery()
-	}
-	return bleve.NewDisjunctionQuery(qs...)
-}
-
-// analyzeQuery runs the query analyzer over a term's text: for each word
-// position, the forms any of which may match.
-func analyzeQuery(text string) [][]string {
-	a, err := analyzers.AnalyzerNamed(queryAnalyzer)
-	if err != nil {
-		return nil
-	}
-	var out [][]string
-	last := -1
-	for _, tok := range a.Analyze([]byte(text)) {
-		if tok.Position != last || len(out) == 0 {
-			out = append(out, nil)
-			last = tok.Position
-		}
-		out[len(out)-1] = append(out[len(out)-1], string(tok.Term))
+		out[name] = vals
 	}
 	return out
 }
 
-// analyzers caches the registered analyzers.
-var analyzers = registry.NewCache()
-
-// wordsQuery matches every word position in field, each by any of its
-// forms.
-func wordsQuery(field string, words [][]string) query.Query {
-	var must []query.Query
-	for _, forms := range words {
-		var any []query.Query
-		for _, f := range forms {
-			any = append(any, termQ(field, f))
-		}
-		if len(any) == 1 {
-			must = append(must, any[0])
-		} else {
-			must = append(must, bleve.NewDisjunctionQuery(any...))
-		}
-	}
-	switch len(must) {
-	case 0:
+// cutOff is the error of a search whose deadline passed while it ran,
+// whether or not the work it was doing noticed (a search that came back
+// after its deadline is refused as well, so that the bound holds on
+// every route); nil while there is time left. A search stopped because
+// its caller went away is not cut off.
+func cutOff(ctx context.Context, deadline time.Duration) error {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return nil
-	case 1:
-		return must[0]
 	}
-	return bleve.NewConjunctionQuery(must...)
+	return &engine.Error{Code: CodeSearchTimeout, Key: "err_search_timeout", Args: []any{deadline.String()},
+		Text: fmt.Sprintf("index: search took longer than %v: narrow it down", deadline), Err: ErrQuery}
 }
 
-// errTerm is a SyntaxError at term t: key and args are its message in
-// the UI string catalogue, format and the same args its text.
-func (c *compiler) errTerm(t *Term, key, format string, args ...any) error {
-	return &SyntaxError{Pos: t.Pos, Col: t.Col, Msg: fmt.Sprintf(format, args...), Key: key, Args: args}
+// facetTerm is the query term that filters on a facet value.
+func facetTerm(field, v string) string {
+	for _, r := range v {
+		if r == ' ' || r == '"' || r == '(' || r == ')' || r == ',' {
+			return field + `:"` + v + `"`
+		}
+	}
+	return field + ":" + v
+}
+
+// sortOrder maps sort: keys to Bleve's sort, with the id as the last key
+// so that cursor paging is stable.
+func sortOrder(key string) []string {
+	switch key {
+	case "updated-asc":
+		return []string{"updated", "_id"}
+	case "created-desc":
+		return []string{"-created", "-_id"}
+	case "created-asc":
+		return []string{"created", "_id"}
+	case "priority-desc":
+		return []string{"-priority_rank", "-updated", "-_id"}
+	case "priority-asc":
+		return []string{"priority_rank", "-updated", "-_id"}
+	case "relevance":
+		// No date between score and id: loading a datetime's doc values
+		// for every hit cost more than the rest of a text search.
+		return []string{"-_score", "-_id"}
+	}
+	return []string{"-updated", "-_id"}
+}
+
+// cursorOf is where the next page starts: the last hit's sort values, with
+// its score in place of the "_score" Bleve writes there, since search-after
+// compares scores by number.
+func cursorOf(order search.SortOrder, values []string, score float64) []string {
+	out := slices.Clone(values)
+	for i, s := range order {
+		if s.RequiresScoring() && i < len(out) {
+			out[i] = strconv.FormatFloat(score, 'g', -1, 64)
+		}
+	}
+	return out
+}
+
+func encodeCursor(sort []string) string {
+	b, _ := json.Marshal(sort)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string, n int) ([]string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var v []string
+	if err == nil {
+		err = json.Unmarshal(b, &v)
+	}
+	if err != nil || len(v) != n {
+		return nil, &engine.Error{Code: CodeBadQuery, Key: "err_query_cursor",
+			Text: "index: bad cursor: start again from the first page", Err: ErrQuery}
+	}
+	return v, nil
+}
+
+// Count returns the exact number of tickets matching a query in a scope.
+func (x *Index) Count(ctx context.Context, q string, s Scope) (uint64, error) {
+	r, err := x.Search(ctx, Request{Query: q, Scope: s, NoHits: true})
+	if err != nil {
+		return 0, err
+	}
+	return r.Total, nil
+}
+
+// exportPage is how many hits one page of Each fetches.
+const exportPage = 1000
+
+// Each streams every hit of a search, in its sort order, page by page with
+// the cursor: memory does not grow with the result (invariant 8), and the
+// scope applies as to any search.
+func (x *Index) Each(ctx context.Context, r Request, fn func(Hit) error) error {
+	r.Size, r.Facets, r.NoHits, r.Cursor = exportPage, false, false, ""
+	for {
+		res, err := x.Search(ctx, r)
+		if err != nil {
+			return err
+		}
+		for _, h := range res.Hits {
+			if err := fn(h); err != nil {
+				return err
+			}
+		}
+		if res.Next == "" {
+			return nil
+		}
+		r.Cursor = res.Next
+	}
 }
