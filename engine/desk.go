@@ -182,7 +182,7 @@ func normalizeMail(d *Desk) error {
 }
 
 // SaveDesk creates d, or updates the desk with d.ID. The number pattern is
-// validated (DESIGN.md, Ticket numbers); codes are unique.
+// validated (docs/architecture.md, Ticket numbers); codes are unique.
 func (s *Store) SaveDesk(ctx context.Context, d Desk) (Desk, error) {
 	if err := normalizeDesk(&d); err != nil {
 		return Desk{}, err

@@ -84,7 +84,7 @@ type draft struct {
 }
 
 // Intake stores one inbound message: raw bytes, message, ticket, contact,
-// audit and feed entry in one transaction, threaded by DESIGN.md's rules.
+// audit and feed entry in one transaction, threaded by docs/architecture.md's rules.
 // A message that cannot be parsed is stored raw, flagged parse-error.
 func (s *Store) Intake(ctx context.Context, in Inbound) (IntakeResult, error) {
 	if in.Change != nil {

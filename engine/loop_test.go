@@ -61,7 +61,7 @@ func queueTestMail(t *testing.T, s *Store, ticketID, mid, to string) OutboxMail 
 }
 
 // TestNoAutoMailToAutomaticMail walks every sample of automatic mail in the
-// corpus (SECURITY-CASES MAIL-04, MAIL-05): bounces, RFC 3834 auto-replies,
+// corpus (MAIL-04, MAIL-05 in docs/security.md): bounces, RFC 3834 auto-replies,
 // the hostile MAIL-04 samples, a mailing-list archive, and mail from the
 // desk's own address. None may be acknowledged; every multipart/report
 // bounce whose delivery exists attaches to it and marks it bounced.

@@ -16,7 +16,7 @@ import (
 	"searchdesk/engine/quote"
 )
 
-// Outgoing mail (DESIGN.md invariant 4). Every mail is rendered and written
+// Outgoing mail (invariant 4, docs/architecture.md). Every mail is rendered and written
 // to the outbox in the transaction of the change that causes it; a worker
 // (engine/mail) sends it and records the result here.
 

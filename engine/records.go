@@ -49,7 +49,7 @@ const (
 	FlagQuarantined      = "quarantined"
 )
 
-// Thread rules, in the order DESIGN.md lists them.
+// Thread rules, in the order docs/architecture.md lists them.
 const (
 	RuleDuplicate     = "duplicate"
 	RuleOwnID         = "own-id"
@@ -258,7 +258,7 @@ type Message struct {
 	Deliveries   []Delivery      `json:"deliveries,omitempty"`
 	Internal     bool            `json:"internal,omitempty"`
 	// Automatic is set for auto-replies, bulk and list mail and bounces
-	// (RFC 3834; SECURITY-CASES MAIL-04): they never reopen or notify.
+	// (RFC 3834; MAIL-04 in docs/security.md): they never reopen or notify.
 	Automatic bool `json:"automatic,omitempty"`
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// ReplyToken is what our outgoing Message-IDs carry (DESIGN.md threading
+// ReplyToken is what our outgoing Message-IDs carry (docs/architecture.md, threading
 // rule 3): the ticket, the message, a hash of the recipient, an expiry
 // (zero: none; set for tokens sent to agents) and a MAC with the desk's
 // secret, so a reply is threaded even if the Message-ID map is lost, and an

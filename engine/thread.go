@@ -354,7 +354,7 @@ func (in *intakeTx) ruleSubjectSender() (bool, error) {
 	return false, nil
 }
 
-// identity applies DESIGN.md's Identity paragraph to a match of rules 2-4:
+// identity applies docs/architecture.md's Identity paragraph to a match of rules 2-4:
 // a sender who is not a participant is attached flagged unverified-sender,
 // or (desk policy) opens a ticket linked to the one named.
 func (in *intakeTx) identity(err error) error {

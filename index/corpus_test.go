@@ -15,7 +15,7 @@ import (
 	"searchdesk/engine/corpustest"
 )
 
-// designQueries are the examples of DESIGN.md's query language, with the
+// designQueries are the examples of docs/architecture.md's query language, with the
 // placeholders filled from the imported corpus where a value must exist.
 func designQueries(number string) []string {
 	return []string{
@@ -67,7 +67,7 @@ func takeSnapshot(t *testing.T, x *Index, qs []string) snapshot {
 }
 
 // TestRebuildCorpus imports ../shared/corpus, then checks that deleting the
-// index and catching up, and separately Rebuild, answer every DESIGN.md
+// index and catching up, and separately Rebuild, answer every docs/architecture.md
 // query exactly as the index built while following the feed (invariant 1).
 // Under -short it imports the single messages, the hostile samples and the
 // small Maildir (about 500 messages) instead of all 9,006.

@@ -11,7 +11,7 @@ import (
 	"searchdesk/engine"
 )
 
-// TestDesignQueries runs every example of DESIGN.md's query language over
+// TestDesignQueries runs every example of docs/architecture.md's query language over
 // tickets made to tell them apart, and checks which tickets each matches.
 func TestDesignQueries(t *testing.T) {
 	ctx := context.Background()

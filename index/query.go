@@ -100,7 +100,7 @@ type parser struct {
 	sort  string
 }
 
-// Parse parses a query of DESIGN.md's query language.
+// Parse parses a query of docs/architecture.md's query language.
 func Parse(q string) (*Query, error) {
 	p := &parser{src: q}
 	if len(q) > maxQueryBytes {

@@ -56,7 +56,7 @@ type Result struct {
 	Facets map[string][]FacetValue `json:"facets,omitempty"`
 }
 
-// facetFields are the facets DESIGN.md lists, by index field.
+// facetFields are the facets docs/architecture.md lists, by index field.
 func facetFields() []string {
 	return []string{"status", "priority", "category", "desk", "assignee", "customer", "account", "type", "tag", "source", "sla"}
 }

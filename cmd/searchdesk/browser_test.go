@@ -288,7 +288,7 @@ func TestBrowserWorkflow(t *testing.T) {
 		b.navigate("close", chromedp.Submit("#f-status", chromedp.ByQuery))
 	}
 	closeTicket()
-	if got := b.text(".panel"); !strings.Contains(got, "open task") {
+	if got := b.text(".panel"); !strings.Contains(got, "cannot be closed while its task") {
 		t.Errorf("closing with an open task was not refused: %q", got)
 	}
 	// Finish every open task, then close.

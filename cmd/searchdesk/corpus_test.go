@@ -43,7 +43,7 @@ func TestImportWholeCorpus(t *testing.T) {
 		rule := m["thread_reason"].(map[string]any)["rule"].(string)
 		rules[rule]++
 		if !slices.Contains(engine.ThreadRules(), rule) {
-			t.Errorf("message %s: thread reason %q is not a DESIGN.md rule", m["source"], rule)
+			t.Errorf("message %s: thread reason %q is not a rule of docs/architecture.md", m["source"], rule)
 		}
 		ids[m["message_id"].(string)] = true
 		sources[m["source"].(string)] = true

@@ -14,7 +14,7 @@ import (
 	"syscall"
 )
 
-// Exit codes (DESIGN.md, Command line).
+// Exit codes (README.md, Command line).
 const (
 	exitOK      = 0
 	exitFailure = 1

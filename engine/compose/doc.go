@@ -7,7 +7,7 @@
 // escaped before they reach Markdown, so they cannot add links, markup or
 // HTML to a message; the agent's own Markdown is inserted as written. The
 // HTML is rendered by goldmark without raw HTML and then passed through
-// bluemonday's UGC policy (SECURITY-CASES XSS-04, XSS-07).
+// bluemonday's UGC policy (XSS-04, XSS-07 in docs/security.md).
 //
 // Headers are built only by go-message. Every value that reaches a header is
 // first reduced to one line, and addresses and Message-IDs are validated, so

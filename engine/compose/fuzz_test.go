@@ -9,7 +9,7 @@ import (
 )
 
 // FuzzBuild builds a reply with a hostile subject and display name and
-// checks that the header keeps its shape (SECURITY-CASES MAIL-07): every
+// checks that the header keeps its shape (MAIL-07 in docs/security.md): every
 // line well formed, no Bcc, exactly the fields we set, and the subject and
 // name read back as the one-line text we meant.
 func FuzzBuild(f *testing.F) {

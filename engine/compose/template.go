@@ -291,7 +291,7 @@ func linkURL(s string) (string, bool) {
 }
 
 // toHTML renders Markdown as GitHub does, without raw HTML, and sanitizes
-// the result (SECURITY-CASES XSS-04).
+// the result (XSS-04 in docs/security.md).
 func toHTML(md string) (string, error) {
 	gm := goldmark.New(
 		goldmark.WithExtensions(extension.GFM),

@@ -14,7 +14,7 @@ func lineBreak(r rune) bool {
 
 // oneLine turns s into one line of valid UTF-8: every control character and
 // line break becomes a space, runs of spaces collapse to one, and the ends
-// are trimmed (SECURITY-CASES MAIL-07).
+// are trimmed (MAIL-07 in docs/security.md).
 func oneLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder

@@ -14,7 +14,7 @@ import (
 	"searchdesk/engine"
 )
 
-// Timeouts bounds each network step (SECURITY-CASES REL-06).
+// Timeouts bounds each network step (REL-06 in docs/security.md).
 type Timeouts struct {
 	Dial    time.Duration // TCP connect and TLS handshake
 	Command time.Duration // one IMAP or SMTP command

@@ -189,7 +189,7 @@ type Message struct {
 
 // NormalizeBody returns text with CRLF→LF, trailing spaces/tabs of each line
 // removed and trailing blank lines removed; used to compare bodies of
-// duplicate deliveries (DESIGN.md threading rule 1). A lone CR also becomes
+// duplicate deliveries (threading rule 1, docs/architecture.md). A lone CR also becomes
 // LF so that the result is stable when normalized again.
 func NormalizeBody(text string) string {
 	out := make([]byte, 0, len(text))
