@@ -69,29 +69,17 @@ type ticketDoc struct {
 	Updated      time.Time `json:"updated"`       // ticket
 }
 
-// buildDoc turns a ticket bundle into its index document.
+// buildDoc turns a ticket bundle into its index document: the values the
+// ticket table holds too (tableDoc), and the text and the keyword fields
+// only Bleve holds.
 func buildDoc(b *engine.Bundle) ticketDoc {
+	d := tableDoc(b)
 	t := &b.Ticket
-	d := ticketDoc{Subject: t.Subject, Status: t.Status, Priority: t.Priority,
-		PriorityRank: priorityRank(t.Priority), Category: lower(t.CategoryID), Desk: b.Desk.Code,
-		DeskID: t.DeskID, Assignee: "none", ContactID: t.ContactID, AccountID: t.AccountID,
-		Type: lower(t.TypeID), Tag: lowerAll(t.Tags), Source: t.Source, SLA: t.SLAState,
-		Created: t.Created, Updated: t.Updated}
 	if p, err := number.Parse(b.Desk.Pattern); err == nil {
 		d.Number = lowerAll(p.Forms(t.Number, b.Desk.Code))
 	} else {
 		d.Number = []string{strings.ToLower(t.Number)}
 	}
-	if b.Assignee != nil {
-		d.Assignee = b.Assignee.Email
-	}
-	if b.Contact != nil {
-		d.Customer = append(d.Customer, b.Contact.Addresses...)
-	}
-	if b.Account != nil {
-		d.Account = append(lowerAll(b.Account.Domains), strings.ToLower(b.Account.Name))
-	}
-	has := map[string]bool{}
 	subjectLang := ""
 	for i := range b.Messages {
 		m := &b.Messages[i]
@@ -107,15 +95,10 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 			if text := b.AttachmentText[a.Hash]; text != "" {
 				d.Attachment = append(d.Attachment, lang.Mark(lang.Detect(text), text))
 			}
-			has["attachment"] = true
-		}
-		if len(m.Flags) > 0 {
-			has["flagged"] = true
 		}
 		switch messageField(m) {
 		case "note":
 			d.Note = append(d.Note, lang.Mark(l, m.Text))
-			has["note"] = true
 			continue
 		case "unverified":
 			d.Unverified = append(d.Unverified, lang.Mark(l, m.Subject+"\n"+m.Text))
@@ -138,6 +121,43 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 		subjectLang = lang.Detect(t.Subject)
 	}
 	d.Subject = lang.Mark(subjectLang, t.Subject)
+	return d
+}
+
+// tableDoc is the part of a ticket's document that the ticket table holds
+// as well as Bleve: the keyword fields it filters and facets on, and the
+// sort values. It reads no text, so the table is built at start without
+// analysing any (language detection and quote splitting are most of the
+// cost of a document).
+func tableDoc(b *engine.Bundle) ticketDoc {
+	t := &b.Ticket
+	d := ticketDoc{Status: t.Status, Priority: t.Priority,
+		PriorityRank: priorityRank(t.Priority), Category: lower(t.CategoryID), Desk: b.Desk.Code,
+		DeskID: t.DeskID, Assignee: "none", ContactID: t.ContactID, AccountID: t.AccountID,
+		Type: lower(t.TypeID), Tag: lowerAll(t.Tags), Source: t.Source, SLA: t.SLAState,
+		Created: t.Created, Updated: t.Updated}
+	if b.Assignee != nil {
+		d.Assignee = b.Assignee.Email
+	}
+	if b.Contact != nil {
+		d.Customer = append(d.Customer, b.Contact.Addresses...)
+	}
+	if b.Account != nil {
+		d.Account = append(lowerAll(b.Account.Domains), strings.ToLower(b.Account.Name))
+	}
+	has := map[string]bool{}
+	for i := range b.Messages {
+		m := &b.Messages[i]
+		if len(m.Attachments) > 0 {
+			has["attachment"] = true
+		}
+		if len(m.Flags) > 0 {
+			has["flagged"] = true
+		}
+		if messageField(m) == "note" {
+			has["note"] = true
+		}
+	}
 	for _, task := range b.Tasks {
 		has["task"] = true
 		if !task.Done {
