@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -117,6 +118,12 @@ func TestRebuildCorpus(t *testing.T) {
 	<-done
 	qs := designQueries(number)
 	followed := takeSnapshot(t, x, qs)
+	scopes := corpusScopes(t, eng)
+	m := sameAnswersAll(t, x, 25, scopes)
+	t.Logf("the table answers as Bleve: %d queries without text in %d scopes, %d of them matching", len(tableQueries())*len(scopes), len(scopes), m)
+	if m < 60 {
+		t.Errorf("only %d queries in %d scopes match anything: the comparison of the table would prove little", m, len(scopes))
+	}
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -159,6 +166,8 @@ func TestRebuildCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare("after deleting the index", takeSnapshot(t, x, qs))
+	admin := map[string]Scope{"admin": {All: true, Me: "agent@desk.example.com"}}
+	sameAnswersAll(t, x, 25, admin)
 	x.Close()
 
 	// reindex: a fresh index built from the records, not the feed.
@@ -175,6 +184,30 @@ func TestRebuildCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	compare("after reindex", takeSnapshot(t, x, qs))
+	sameAnswersAll(t, x, 25, admin)
+}
+
+// corpusScopes are the scopes the table is checked in over the corpus: an
+// admin, an agent of the desk, and the customer of the first ticket, alone
+// and with their account.
+func corpusScopes(t *testing.T, eng *engine.Store) map[string]Scope {
+	t.Helper()
+	ctx := context.Background()
+	var first engine.Ticket
+	errStop := errors.New("stop")
+	if err := eng.EachTicket(ctx, func(tk *engine.Ticket) error { first = *tk; return errStop }); !errors.Is(err, errStop) {
+		t.Fatal(err)
+	}
+	c, err := eng.Contact(ctx, first.ContactID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]Scope{
+		"admin":            {All: true, Me: "agent@desk.example.com"},
+		"agent":            {DeskIDs: []string{first.DeskID}, Me: "agent@desk.example.com"},
+		"customer":         CustomerScope(c, false),
+		"customer account": CustomerScope(c, true),
+	}
 }
 
 func first(ids []string) string {

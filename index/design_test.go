@@ -11,15 +11,25 @@ import (
 	"searchdesk/engine"
 )
 
-// TestDesignQueries runs every example of docs/architecture.md's query language over
-// tickets made to tell them apart, and checks which tickets each matches.
-func TestDesignQueries(t *testing.T) {
+// designFixture holds tickets made to tell the examples of
+// docs/architecture.md's query language apart: name maps ticket ids to
+// the letters the cases use.
+type designFixture struct {
+	eng     *engine.Store
+	x       *Index
+	dir     string
+	name    map[string]string
+	eNumber string
+}
+
+func newDesignFixture(t *testing.T) *designFixture {
+	t.Helper()
 	ctx := context.Background()
 	eng, err := engine.Open(t.TempDir(), engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close()
+	t.Cleanup(func() { eng.Close() })
 	desk, err := eng.EnsureDesk(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +67,9 @@ func TestDesignQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := map[string]string{}
+	f := &designFixture{eng: eng, dir: filepath.Join(t.TempDir(), "index"), name: map[string]string{}}
 	for i, id := range ids {
-		name[id] = in[i].Number
+		f.name[id] = in[i].Number
 	}
 	if _, err := eng.AddNote(ctx, me, ids[1], "Internal: refund approved by finance."); err != nil {
 		t.Fatal(err)
@@ -72,16 +82,26 @@ func TestDesignQueries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	name[r.TicketID] = "E"
-	eNumber := r.TicketNumber
-	x, err := Open(filepath.Join(t.TempDir(), "index"), eng, slog.New(slog.DiscardHandler))
+	f.name[r.TicketID] = "E"
+	f.eNumber = r.TicketNumber
+	x, err := Open(f.dir, eng, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer x.Close()
+	t.Cleanup(func() { x.Close() })
 	if err := x.CatchUp(ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.x = x
+	return f
+}
+
+// TestDesignQueries runs every example of docs/architecture.md's query language over
+// tickets made to tell them apart, and checks which tickets each matches.
+func TestDesignQueries(t *testing.T) {
+	ctx := context.Background()
+	f := newDesignFixture(t)
+	x, name, eNumber := f.x, f.name, f.eNumber
 	scope := StaffScope(engine.User{Email: "me@desk.example.com", Role: engine.RoleAdmin})
 	all := []string{"A", "B", "C", "D", "E"}
 	cases := []struct {

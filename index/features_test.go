@@ -37,7 +37,8 @@ func (f *fixture) intake(t *testing.T, name, desk string, raw []byte) engine.Int
 
 func (f *fixture) search(t *testing.T, q string, s Scope) *Result {
 	t.Helper()
-	r, err := f.idx.Search(context.Background(), Request{Query: q, Scope: s, Size: 50, Highlight: true, Facets: true})
+	r, err := f.idx.Search(context.Background(), Request{Query: q, Scope: s, Size: 50, Highlight: true, Facets: true,
+		BleveOnly: f.bleveOnly})
 	if err != nil {
 		t.Fatalf("search %q: %v", q, err)
 	}
@@ -84,18 +85,29 @@ func TestHighlights(t *testing.T) {
 // TestCustomerNeverSeesNotes: a word only in an internal note matches
 // nothing for the customer, shows in no highlight and no facet count, while
 // their own ticket's words do (AC-01, AC-02, invariant 5).
+// Queries without text run through the ticket table and through Bleve.
 func TestCustomerNeverSeesNotes(t *testing.T) {
-	f := newFixture(t)
+	for _, bleveOnly := range []bool{false, true} {
+		t.Run(map[bool]string{false: "table", true: "bleve"}[bleveOnly], func(t *testing.T) {
+			f := newFixture(t)
+			f.bleveOnly = bleveOnly
+			testCustomerNeverSeesNotes(t, f)
+		})
+	}
+}
+
+func testCustomerNeverSeesNotes(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	carol, err := f.eng.ContactByAddress(ctx, "carol@customer.example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := CustomerScope(carol, false)
-	for _, q := range []string{"zebrafish", "note:zebrafish", "zebra*", `"zebrafish list"`, "secretword", "invoice"} {
-		r, err := f.idx.Search(ctx, Request{Query: q, Scope: cs, Size: 50, Highlight: true, Facets: true})
+	for _, q := range []string{"zebrafish", "note:zebrafish", "zebra*", `"zebrafish list"`, "secretword", "invoice",
+		"has:note", "customer:dave@other.example.net", "desk:billing", "-customer:carol@customer.example.org"} {
+		r, err := f.idx.Search(ctx, Request{Query: q, Scope: cs, Size: 50, Highlight: true, Facets: true, BleveOnly: f.bleveOnly})
 		if err != nil {
-			if q == "note:zebrafish" {
+			if q == "note:zebrafish" || q == "has:note" {
 				continue // refused outright: also fine
 			}
 			t.Fatal(err)
@@ -111,8 +123,13 @@ func TestCustomerNeverSeesNotes(t *testing.T) {
 			}
 		}
 	}
-	// Positive control: the customer's own words, highlighted.
-	r, err := f.idx.Search(ctx, Request{Query: "printer", Scope: cs, Size: 50, Highlight: true, Facets: true})
+	// Positive controls: the customer's own ticket by a filter, and by
+	// its words, highlighted.
+	r, err := f.idx.Search(ctx, Request{Query: "is:open", Scope: cs, Size: 50, Facets: true, BleveOnly: f.bleveOnly})
+	if err != nil || r.Total != 1 || r.Hits[0].ID != f.tix["carol"].TicketID || r.table == f.bleveOnly {
+		t.Fatalf("customer is:open: %+v %v", r, err)
+	}
+	r, err = f.idx.Search(ctx, Request{Query: "printer", Scope: cs, Size: 50, Highlight: true, Facets: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,6 +78,7 @@ type Index struct {
 	log   *slog.Logger
 	parts []bleve.Index    // the shards; a ticket lives in shardOf(id)
 	bi    bleve.IndexAlias // searches every shard and merges the results
+	table *table           // the ticket table (table.go); nil in an index Rebuild makes
 
 	applyMu sync.Mutex // one applier at a time
 	mu      sync.Mutex
@@ -97,6 +98,19 @@ func Open(dir string, eng *engine.Store, log *slog.Logger) (*Index, error) {
 // OpenShards is Open with the shard count a new index gets (0: one per
 // core); an existing index keeps the count it was made with.
 func OpenShards(dir string, shards int, eng *engine.Store, log *slog.Logger) (*Index, error) {
+	x, err := openIndex(dir, shards, eng, log)
+	if err != nil {
+		return nil, err
+	}
+	if x.table, err = loadTable(context.Background(), eng, log); err != nil {
+		x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// openIndex opens the Bleve shards in dir, without the ticket table.
+func openIndex(dir string, shards int, eng *engine.Store, log *slog.Logger) (*Index, error) {
 	parts, err := openShards(dir, shards, log)
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
@@ -145,6 +159,7 @@ const (
 // entries and, when it ends on an entry's end, that entry's sequence.
 type pending struct {
 	batches []*bleve.Batch // one per shard
+	rows    []tableRow     // the same tickets for the ticket table
 	seq     uint64         // 0 when the batch ends inside an entry
 }
 
@@ -180,7 +195,7 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 	var ids []string
 	seen := map[string]bool{}
 	send := func(seq uint64) error {
-		b, err := x.buildBatch(ctx, ids)
+		b, rows, err := x.buildBatch(ctx, ids)
 		if err != nil {
 			return err
 		}
@@ -188,7 +203,7 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 			setSeq(b, seq)
 		}
 		select {
-		case out <- pending{batches: b, seq: seq}:
+		case out <- pending{batches: b, rows: rows, seq: seq}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -235,25 +250,29 @@ func (x *Index) buildBatches(ctx context.Context, from uint64, out chan<- pendin
 }
 
 // buildBatch reads the tickets from the store and turns them into index
-// documents, one batch per shard; a ticket that no longer exists is deleted
-// from the index.
-func (x *Index) buildBatch(ctx context.Context, ids []string) ([]*bleve.Batch, error) {
+// documents, one batch per shard, and the same documents as rows of the
+// ticket table; a ticket that no longer exists is deleted from both.
+func (x *Index) buildBatch(ctx context.Context, ids []string) ([]*bleve.Batch, []tableRow, error) {
 	bs := make([]*bleve.Batch, len(x.parts))
 	for i, p := range x.parts {
 		bs[i] = p.NewBatch()
 	}
+	rows := make([]tableRow, 0, len(ids))
 	err := x.eng.Bundles(ctx, ids, func(id string, bun *engine.Bundle, err error) error {
 		b := bs[shardOf(id, len(bs))]
 		if err != nil {
 			b.Delete(id)
+			rows = append(rows, tableRow{id: id})
 			return nil
 		}
-		if err := b.Index(id, buildDoc(bun)); err != nil {
+		d := buildDoc(bun)
+		if err := b.Index(id, d); err != nil {
 			return fmt.Errorf("index: ticket %s: %w", id, err)
 		}
+		rows = append(rows, tableRow{id: id, doc: &d})
 		return nil
 	})
-	return bs, err
+	return bs, rows, err
 }
 
 // setSeq records in every shard's batch the feed sequence it brings the
@@ -266,11 +285,16 @@ func setSeq(bs []*bleve.Batch, seq uint64) {
 	}
 }
 
-// applyBatch indexes one batch, each shard's part in parallel, and, when
-// it carries one, records the sequence it brings the index up to.
+// applyBatch indexes one batch, each shard's part in parallel, applies
+// the same tickets to the ticket table and, when it carries one, records
+// the sequence it brings both up to: a writer waiting in WaitFor sees its
+// change in Bleve and in the table.
 func (x *Index) applyBatch(p pending) error {
 	if err := applyShards(x.parts, p.batches); err != nil {
 		return fmt.Errorf("index: apply feed: %w", err)
+	}
+	if x.table != nil {
+		x.table.apply(p.rows, p.seq)
 	}
 	if p.seq != 0 {
 		x.mu.Lock()
@@ -329,7 +353,9 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	x, err := Open(dir, eng, log)
+	// The fresh index gets no table: the index opened on it after the
+	// swap builds its own.
+	x, err := openIndex(dir, 0, eng, log)
 	if err != nil {
 		return err
 	}
@@ -337,7 +363,7 @@ func Rebuild(ctx context.Context, dir string, eng *engine.Store, log *slog.Logge
 	var ids []string
 	n := 0
 	flush := func() error {
-		b, err := x.buildBatch(ctx, ids)
+		b, _, err := x.buildBatch(ctx, ids)
 		if err != nil {
 			return err
 		}

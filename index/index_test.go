@@ -25,6 +25,9 @@ type fixture struct {
 	other  engine.Desk
 	agent  engine.User
 	tix    map[string]engine.IntakeResult
+	// bleveOnly sends the fixture's searches to Bleve even when the
+	// ticket table could answer them.
+	bleveOnly bool
 }
 
 func mail(from, subject, id, body string) []byte {
@@ -82,7 +85,7 @@ func (f *fixture) open(t *testing.T) {
 
 func (f *fixture) ids(t *testing.T, q string, s Scope) []string {
 	t.Helper()
-	r, err := f.idx.Search(context.Background(), Request{Query: q, Scope: s, Size: 100})
+	r, err := f.idx.Search(context.Background(), Request{Query: q, Scope: s, Size: 100, BleveOnly: f.bleveOnly})
 	if err != nil {
 		t.Fatalf("search %q: %v", q, err)
 	}
@@ -136,8 +139,19 @@ func TestQueries(t *testing.T) {
 	}
 }
 
+// TestScopes: what a customer or an agent may not see is matched, counted
+// and faceted by neither the ticket table nor Bleve (invariant 5).
 func TestScopes(t *testing.T) {
-	f := newFixture(t)
+	for _, bleveOnly := range []bool{false, true} {
+		t.Run(map[bool]string{false: "table", true: "bleve"}[bleveOnly], func(t *testing.T) {
+			f := newFixture(t)
+			f.bleveOnly = bleveOnly
+			testScopes(t, f)
+		})
+	}
+}
+
+func testScopes(t *testing.T, f *fixture) {
 	ctx := context.Background()
 	carol, err := f.eng.ContactByAddress(ctx, "carol@customer.example.org")
 	if err != nil {
@@ -154,8 +168,13 @@ func TestScopes(t *testing.T) {
 		{"internal note word is invisible to the customer", "zebrafish", cust, nil},
 		{"another customer's word is invisible", "secretword", cust, nil},
 		{"customer sees only own tickets", "printer", cust, []string{"carol"}},
+		{"customer's filter sees only own tickets", "is:open", cust, []string{"carol"}},
+		{"customer's empty query sees only own tickets", "", cust, []string{"carol"}},
+		{"customer's filter on another customer is empty", "customer:dave@other.example.net", cust, nil},
 		{"agent never sees another desk", "printer", StaffScope(f.agent), []string{"carol"}},
 		{"agent sees desk filter of another desk as empty", "desk:billing", StaffScope(f.agent), nil},
+		{"agent's filter sees only own desk", "is:open -has:note", StaffScope(f.agent), []string{"dave", "petr"}},
+		{"agent of no desk sees nothing", "", StaffScope(engine.User{Role: engine.RoleAgent}), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,19 +183,33 @@ func TestScopes(t *testing.T) {
 			}
 		})
 	}
-	if _, err := f.idx.Search(ctx, Request{Query: "note:zebrafish", Scope: cust}); err == nil {
+	if _, err := f.idx.Search(ctx, Request{Query: "note:zebrafish", Scope: cust, BleveOnly: f.bleveOnly}); err == nil {
 		t.Error("note: for a customer: want an error")
 	}
-	r, err := f.idx.Search(ctx, Request{Query: "", Scope: cust, Facets: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	total := 0
-	for _, v := range r.Facets["status"] {
-		total += v.Count
-	}
-	if r.Total != 1 || total != 1 {
-		t.Errorf("customer facets: total %d, status counts %d; want 1 and 1", r.Total, total)
+	for _, q := range []string{"", "status:open", "-desk:support"} {
+		r, err := f.idx.Search(ctx, Request{Query: q, Scope: cust, Facets: true, BleveOnly: f.bleveOnly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := uint64(1)
+		if q == "-desk:support" {
+			want = 0
+		}
+		for name, vals := range r.Facets {
+			total := 0
+			for _, v := range vals {
+				total += v.Count
+				if name == "customer" && v.Value != "carol@customer.example.org" || name == "desk" && v.Value != "support" {
+					t.Errorf("customer %q: facet %s shows %s", q, name, v.Value)
+				}
+			}
+			if name != "tag" && name != "account" && uint64(total) != want {
+				t.Errorf("customer %q: facet %s counts %d; want %d", q, name, total, want)
+			}
+		}
+		if r.Total != want || r.table == f.bleveOnly {
+			t.Errorf("customer %q: total %d, from the table %v; want %d and %v", q, r.Total, r.table, want, !f.bleveOnly)
+		}
 	}
 }
 

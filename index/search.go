@@ -27,7 +27,10 @@ type Request struct {
 	// FacetFields narrows the facets to these fields (default: all).
 	FacetFields []string
 	NoHits      bool // count only: Total (and facets), no hits
-	Highlight   bool // add each hit's best fragment and its message
+	// BleveOnly answers from Bleve even a query the ticket table could
+	// answer: for tests and measurements that compare the two.
+	BleveOnly bool
+	Highlight bool // add each hit's best fragment and its message
 	// Deadline bounds the search (0: DefaultDeadline). The server passes
 	// its --search-deadline; bench passes a long one to measure.
 	Deadline time.Duration
@@ -54,6 +57,7 @@ type Result struct {
 	Hits   []Hit                   `json:"hits"`
 	Next   string                  `json:"next,omitempty"`
 	Facets map[string][]FacetValue `json:"facets,omitempty"`
+	table  bool                    // answered by the ticket table, not Bleve
 }
 
 // facetFields are the facets docs/architecture.md lists, by index field.
@@ -113,6 +117,30 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
+	out, ok := x.tableSearch(r, q.Sort, bq, req)
+	if !ok {
+		out, err = x.bleveSearch(ctx, req, r.Facets)
+	}
+	if cut := cutOff(ctx, deadline); cut != nil {
+		return nil, cut
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Highlight {
+		err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits)
+		if cut := cutOff(ctx, deadline); cut != nil {
+			return nil, cut
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// bleveSearch runs a search request on Bleve.
+func (x *Index) bleveSearch(ctx context.Context, req *bleve.SearchRequest, facets bool) (*Result, error) {
 	res, err := x.bi.SearchInContext(ctx, req)
 	if err == nil && res.Status != nil && res.Status.Failed > 0 {
 		// The alias answers with what the other shards found when one
@@ -125,9 +153,6 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			err = errors.New("a shard failed")
 		}
 	}
-	if cut := cutOff(ctx, deadline); cut != nil {
-		return nil, cut
-	}
 	if err != nil {
 		return nil, fmt.Errorf("index: search: %w", err)
 	}
@@ -135,20 +160,11 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{ID: h.ID, Score: h.Score})
 	}
-	if r.Highlight {
-		err := x.addHighlights(ctx, q.Root, r.Scope, out.Hits)
-		if cut := cutOff(ctx, deadline); cut != nil {
-			return nil, cut
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
 	if req.Size > 0 && len(res.Hits) == req.Size {
 		last := res.Hits[len(res.Hits)-1]
 		out.Next = encodeCursor(cursorOf(req.Sort, last.Sort, last.Score))
 	}
-	if r.Facets {
+	if facets {
 		out.Facets = facetsOf(res)
 	}
 	return out, nil
