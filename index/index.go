@@ -74,11 +74,15 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 // Index is the Bleve index of the store's tickets, split into shards
 // that index and search in parallel.
 type Index struct {
+	dir   string
 	eng   *engine.Store
 	log   *slog.Logger
 	parts []bleve.Index    // the shards; a ticket lives in shardOf(id)
 	bi    bleve.IndexAlias // searches every shard and merges the results
 	table *table           // the ticket table (table.go); nil in an index Rebuild makes
+	// tableFrom says where the table came from when the index opened:
+	// "snapshot" or "store".
+	tableFrom string
 
 	applyMu sync.Mutex // one applier at a time
 	mu      sync.Mutex
@@ -102,7 +106,7 @@ func OpenShards(dir string, shards int, eng *engine.Store, log *slog.Logger) (*I
 	if err != nil {
 		return nil, err
 	}
-	if x.table, err = loadTable(context.Background(), eng, log); err != nil {
+	if err := x.openTable(context.Background()); err != nil {
 		x.Close()
 		return nil, err
 	}
@@ -115,7 +119,7 @@ func openIndex(dir string, shards int, eng *engine.Store, log *slog.Logger) (*In
 	if err != nil {
 		return nil, fmt.Errorf("index: open %s: %w", dir, err)
 	}
-	x := &Index{eng: eng, log: log, parts: parts, bi: bleve.NewIndexAlias(parts...)}
+	x := &Index{dir: dir, eng: eng, log: log, parts: parts, bi: bleve.NewIndexAlias(parts...)}
 	x.cond = sync.NewCond(&x.mu)
 	// The index has applied what its least advanced shard has applied.
 	for i, p := range parts {
@@ -135,9 +139,18 @@ func openIndex(dir string, shards int, eng *engine.Store, log *slog.Logger) (*In
 	return x, nil
 }
 
-// Close closes the Bleve index; closing twice is harmless.
+// Close saves the ticket table's snapshot and closes the Bleve index;
+// closing twice is harmless. A snapshot that cannot be saved is only
+// logged: the next start builds the table from the store.
 func (x *Index) Close() error {
-	x.closeOnce.Do(func() { x.closeErr = closeAll(x.parts) })
+	x.closeOnce.Do(func() {
+		if x.table != nil {
+			if err := x.table.save(x.dir); err != nil {
+				x.log.Warn("index: ticket table not saved", "err", err)
+			}
+		}
+		x.closeErr = closeAll(x.parts)
+	})
 	return x.closeErr
 }
 

@@ -16,6 +16,7 @@ import (
 )
 
 // An index directory holds one Bleve index per shard, shard-0 … shard-N-1,
+// the ticket table's snapshot "table" (table_snapshot.go),
 // and a file "shards" with N. A ticket lives in the shard its id hashes to;
 // a search runs on every shard at once (bleve.IndexAlias) and merges the
 // results, so one query uses every core, and so does indexing.
@@ -57,7 +58,7 @@ func openShards(dir string, newShards int, log *slog.Logger) ([]bleve.Index, err
 			}
 		} else if entries, _ := os.ReadDir(dir); len(entries) > 0 {
 			for _, e := range entries {
-				if !strings.HasPrefix(e.Name(), "shard-") {
+				if !strings.HasPrefix(e.Name(), "shard-") && !strings.HasPrefix(e.Name(), tableFile) {
 					return nil, fmt.Errorf("%s is not empty and holds no %q file: not an index directory", dir, shardsFile)
 				}
 			}

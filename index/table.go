@@ -247,6 +247,7 @@ func (l *tableLists) compact() {
 type table struct {
 	mu    sync.RWMutex
 	seq   uint64            // the feed sequence it has applied
+	dirty bool              // changed since it was read or saved
 	ids   []string          // ordinal → ticket id
 	ord   map[string]uint32 // ticket id → ordinal
 	alive *roaring.Bitmap   // ordinals of the tickets that exist
@@ -291,6 +292,22 @@ func (t *table) apply(rows []tableRow, seq uint64) {
 	if seq != 0 {
 		t.seq = seq
 	}
+	t.dirty = true
+}
+
+// save writes the table's snapshot into dir unless it has not changed
+// since it was read or last saved.
+func (t *table) save(dir string) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.dirty {
+		return nil
+	}
+	if err := saveTable(dir, t); err != nil {
+		return err
+	}
+	t.dirty = false
+	return nil
 }
 
 // put stores one ticket's values, replacing what it had.
