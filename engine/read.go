@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -317,4 +318,56 @@ func (s *Store) AccountFor(ctx context.Context, domainOrName string) (Account, e
 		return a, Errorf(CodeNotFound, "err_no_account_named", "engine: no account has the domain or name %q", domainOrName)
 	}
 	return a, err
+}
+
+// messageText is the part of a stored message that says what it says and
+// who may read it; decoding only these fields skips the HTML and headers.
+type messageText struct {
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"`
+	Text        string          `json:"text"`
+	Attachments []AttachmentRef `json:"attachments,omitempty"`
+	Flags       []string        `json:"flags,omitempty"`
+	Internal    bool            `json:"internal,omitempty"`
+}
+
+// MessageTexts calls fn with the messages of a ticket, newest first, until
+// fn returns false. Each message has only ID, Kind, Text, Attachments,
+// Flags and Internal set; attText reads an attachment's extracted text.
+// Highlights read this instead of the whole bundle, so what they cost
+// does not grow with a ticket's HTML, headers and history.
+func (s *Store) MessageTexts(ctx context.Context, ticketID string, fn func(m *Message, attText func(hash string) string) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		attText := func(hash string) string {
+			v, err := getRaw(txn, key(pAText, hash))
+			if err != nil {
+				return ""
+			}
+			_, text, _ := strings.Cut(string(v), "\n")
+			return text
+		}
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		o.Reverse = true
+		prefix := append(key(pTMsg, ticketID), '/')
+		o.Prefix = prefix
+		it := txn.NewIterator(o)
+		defer it.Close()
+		// A reverse iterator starts at the last key below its seek key.
+		for it.Seek(append(slices.Clone(prefix), 0xff)); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var mt messageText
+			if err := getJSON(txn, key(pMsg, string(it.Item().Key()[len(prefix):])), &mt); err != nil {
+				return err
+			}
+			m := Message{ID: mt.ID, TicketID: ticketID, Kind: mt.Kind, Text: mt.Text, Attachments: mt.Attachments,
+				Flags: mt.Flags, Internal: mt.Internal}
+			if !fn(&m, attText) {
+				return nil
+			}
+		}
+		return nil
+	})
 }
