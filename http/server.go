@@ -83,7 +83,8 @@ func (s *Server) Handler() nethttp.Handler {
 	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
 		panic("http: trusted proxies: " + err.Error()) // checked by cmd before
 	}
-	r.Use(s.requestLog, gin.Recovery(), s.securityHeaders, s.authenticate)
+	r.MaxMultipartMemory = maxFormBody
+	r.Use(s.requestLog, gin.Recovery(), s.securityHeaders, s.capForm, s.authenticate)
 	for _, rt := range s.Routes() {
 		if !slices.Contains(Policies(), rt.Policy) {
 			panic("http: route " + rt.Method + " " + rt.Path + " declares no access policy")
