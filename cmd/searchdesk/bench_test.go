@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"searchdesk/engine"
 	"searchdesk/engine/corpustest"
 )
 
@@ -385,5 +387,54 @@ func TestBenchCorpusPending(t *testing.T) {
 	}
 	if !slices.Equal(got, []string{"waiting"}) {
 		t.Errorf("got statuses %q, want [waiting]", got)
+	}
+}
+
+// TestExportCustomerRows: a customer's export counts only the messages
+// they may read (not internal notes), and no cell a person typed can run
+// as a spreadsheet formula, tags and category included (AC-02, CSV
+// injection).
+func TestExportCustomerRows(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, log: discardLogger()}
+	st, err := openStore(env, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := st.AddUser(ctx, engine.User{Email: "agent@desk.example.com", Role: engine.RoleAdmin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Submit(ctx, engine.Submission{From: engine.Address{Addr: "ann@example.org"}, Subject: "Printer", Text: "jammed", Channel: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AddNote(ctx, agent, r.TicketID, "internal: refund approved"); err != nil {
+		t.Fatal(err)
+	}
+	tags, cat := []string{"=hyperlink"}, "=cmd"
+	if _, err := st.UpdateTicket(ctx, agent.Email, r.TicketID, engine.Change{Tags: &tags, CategoryID: &cat}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runCLI(t, "export", "--data", data, "--format", "csv", "--query", "printer", "--as", "customer:ann@example.org")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 2 {
+		t.Fatalf("rows %v, %v", rows, err)
+	}
+	col := func(name string) string { return rows[1][slices.Index(ticketColumns, name)] }
+	if got := col("messages"); got != "1" {
+		t.Errorf("messages column %q: want 1 (the note is not the customer's to count)", got)
+	}
+	for _, name := range []string{"tags", "category"} {
+		if got := col(name); !strings.HasPrefix(got, "'=") {
+			t.Errorf("%s cell %q can run as a formula", name, got)
+		}
 	}
 }
