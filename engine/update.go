@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -183,6 +184,19 @@ func (e *ticketEdit) fields(c Change) error {
 	t := e.t
 	if c.AssigneeID != nil && *c.AssigneeID != "" {
 		if err := assignable(e.txn, *c.AssigneeID, t.DeskID); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		prefix, key string
+		id          *string
+	}{{pCategory, "err_no_category", c.CategoryID}, {pTType, "err_no_type", c.TypeID}} {
+		if f.id == nil || *f.id == "" {
+			continue
+		}
+		if _, err := getRaw(e.txn, key(f.prefix, *f.id)); errors.Is(err, ErrNotFound) {
+			return Errorf(CodeInvalid, f.key, "engine: "+strings.TrimSuffix(f.prefix, "/")+" %q is not defined", *f.id)
+		} else if err != nil {
 			return err
 		}
 	}

@@ -58,6 +58,8 @@ func TestChangeCommitsWholeOrNothing(t *testing.T) {
 		{"unknown assignee", Change{Priority: &high, Status: &resolved, AssigneeID: &nobody}, ErrNotFound},
 		{"bad priority", Change{Priority: &bad, Status: &resolved}, ErrInvalid},
 		{"bad tag", Change{Status: &resolved, Tags: &[]string{"two words"}}, ErrInvalid},
+		{"undefined category", Change{Priority: &high, CategoryID: &bad}, ErrInvalid},
+		{"undefined type", Change{Priority: &high, TypeID: &bad}, ErrInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
