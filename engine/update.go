@@ -234,8 +234,8 @@ func (e *ticketEdit) lists(c Change) error {
 	}
 	if c.Watchers != nil && !slices.Equal(t.Watchers, *c.Watchers) {
 		for _, id := range *c.Watchers {
-			if _, err := getRaw(e.txn, key(pUser, id)); err != nil {
-				return fmt.Errorf("engine: watcher %s: %w", id, err)
+			if err := assignable(e.txn, id, t.DeskID); err != nil { // a watcher must be able to see the ticket
+				return err
 			}
 		}
 		old := strings.Join(t.Watchers, ",")

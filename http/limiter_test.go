@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	nethttp "net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -135,5 +136,25 @@ func TestLimiterMemoryBounded(t *testing.T) {
 	l.mu.Unlock()
 	if !ok {
 		t.Error("once the old keys expired, a new key is still refused")
+	}
+}
+
+// TestAgentListsOnlyTheirDesksStaff: an agent's list of users holds the
+// staff of their desks, not every user with role and desks.
+func TestAgentListsOnlyTheirDesksStaff(t *testing.T) {
+	d := newDesk(t)
+	var out struct{ Users []struct{ Email string } }
+	d.token(d.agentS).do("GET", "/api/v1/users", nil, &out)
+	var seen []string
+	for _, u := range out.Users {
+		seen = append(seen, u.Email)
+	}
+	if !slices.Contains(seen, d.agentS.Email) || !slices.Contains(seen, d.admin.Email) || slices.Contains(seen, d.agentB.Email) {
+		t.Errorf("agent of support sees %v: want themselves and the admin, not the billing agent", seen)
+	}
+	out.Users = nil
+	d.token(d.admin).do("GET", "/api/v1/users", nil, &out)
+	if len(out.Users) < 3 {
+		t.Errorf("admin sees %d users, want all", len(out.Users))
 	}
 }
