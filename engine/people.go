@@ -12,6 +12,11 @@ import (
 )
 
 // normAddr lower-cases and trims an address; "" if it is not one.
+// NormAddress is an email address as the desk keys it: trimmed, lower
+// case, without angle brackets; "" when it is not an address. Sign-in and
+// its limits use it, so "<Ann@x>" and "ann@x" are one account.
+func NormAddress(a string) string { return normAddr(a) }
+
 func normAddr(a string) string {
 	a = strings.ToLower(strings.TrimSpace(a))
 	a = strings.Trim(a, "<>")

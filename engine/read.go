@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -207,7 +208,7 @@ type Bundle struct {
 func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
 	var b Bundle
 	err := s.db.View(func(txn *badger.Txn) error {
-		return bundleTxn(txn, id, nil, &b)
+		return bundleTxn(txn, id, nil, true, &b)
 	})
 	return b, err
 }
@@ -216,6 +217,18 @@ func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
 // for each in order; a ticket that no longer exists comes with an error
 // wrapping ErrNotFound. Desks are read once.
 func (s *Store) Bundles(ctx context.Context, ids []string, fn func(id string, b *Bundle, err error) error) error {
+	return s.bundles(ctx, ids, true, fn)
+}
+
+// Summaries is Bundles without the messages and attachment texts: what a
+// row of a result list shows (the ticket, its desk, contact, account,
+// assignee and tasks), read in constant work per ticket whatever the size
+// of its thread.
+func (s *Store) Summaries(ctx context.Context, ids []string, fn func(id string, b *Bundle, err error) error) error {
+	return s.bundles(ctx, ids, false, fn)
+}
+
+func (s *Store) bundles(ctx context.Context, ids []string, messages bool, fn func(id string, b *Bundle, err error) error) error {
 	desks := map[string]Desk{}
 	return s.db.View(func(txn *badger.Txn) error {
 		for _, id := range ids {
@@ -223,7 +236,7 @@ func (s *Store) Bundles(ctx context.Context, ids []string, fn func(id string, b 
 				return err
 			}
 			var b Bundle
-			err := bundleTxn(txn, id, desks, &b)
+			err := bundleTxn(txn, id, desks, messages, &b)
 			if err != nil && !errors.Is(err, ErrNotFound) {
 				return err
 			}
@@ -236,7 +249,7 @@ func (s *Store) Bundles(ctx context.Context, ids []string, fn func(id string, b 
 }
 
 // bundleTxn reads one bundle; desks, when not nil, caches desks by id.
-func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) error {
+func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, messages bool, b *Bundle) error {
 	if err := getJSON(txn, key(pTicket, id), &b.Ticket); err != nil {
 		return fmt.Errorf("engine: ticket %s: %w", id, err)
 	}
@@ -252,25 +265,10 @@ func bundleTxn(txn *badger.Txn, id string, desks map[string]Desk, b *Bundle) err
 			desks[t.DeskID] = b.Desk
 		}
 	}
-	if err := eachTicketMessage(txn, id, func(m *Message) error {
-		b.Messages = append(b.Messages, *m)
-		for _, a := range m.Attachments {
-			if a.TextKind == "" || b.AttachmentText[a.Hash] != "" {
-				continue
-			}
-			v, err := getRaw(txn, key(pAText, a.Hash))
-			if err != nil {
-				continue
-			}
-			if b.AttachmentText == nil {
-				b.AttachmentText = map[string]string{}
-			}
-			_, text, _ := strings.Cut(string(v), "\n")
-			b.AttachmentText[a.Hash] = text
+	if messages {
+		if err := bundleMessages(txn, id, b); err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
-		return err
 	}
 	var err error
 	if b.Tasks, err = ticketTasks(txn, id); err != nil {
@@ -317,4 +315,78 @@ func (s *Store) AccountFor(ctx context.Context, domainOrName string) (Account, e
 		return a, Errorf(CodeNotFound, "err_no_account_named", "engine: no account has the domain or name %q", domainOrName)
 	}
 	return a, err
+}
+
+// messageText is the part of a stored message that says what it says and
+// who may read it; decoding only these fields skips the HTML and headers.
+type messageText struct {
+	ID          string          `json:"id"`
+	Kind        string          `json:"kind"`
+	Text        string          `json:"text"`
+	Attachments []AttachmentRef `json:"attachments,omitempty"`
+	Flags       []string        `json:"flags,omitempty"`
+	Internal    bool            `json:"internal,omitempty"`
+}
+
+// MessageTexts calls fn with the messages of a ticket, newest first, until
+// fn returns false. Each message has only ID, Kind, Text, Attachments,
+// Flags and Internal set; attText reads an attachment's extracted text.
+// Highlights read this instead of the whole bundle, so what they cost
+// does not grow with a ticket's HTML, headers and history.
+func (s *Store) MessageTexts(ctx context.Context, ticketID string, fn func(m *Message, attText func(hash string) string) bool) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		attText := func(hash string) string {
+			v, err := getRaw(txn, key(pAText, hash))
+			if err != nil {
+				return ""
+			}
+			_, text, _ := strings.Cut(string(v), "\n")
+			return text
+		}
+		o := badger.DefaultIteratorOptions
+		o.PrefetchValues = false
+		o.Reverse = true
+		prefix := append(key(pTMsg, ticketID), '/')
+		o.Prefix = prefix
+		it := txn.NewIterator(o)
+		defer it.Close()
+		// A reverse iterator starts at the last key below its seek key.
+		for it.Seek(append(slices.Clone(prefix), 0xff)); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var mt messageText
+			if err := getJSON(txn, key(pMsg, string(it.Item().Key()[len(prefix):])), &mt); err != nil {
+				return err
+			}
+			m := Message{ID: mt.ID, TicketID: ticketID, Kind: mt.Kind, Text: mt.Text, Attachments: mt.Attachments,
+				Flags: mt.Flags, Internal: mt.Internal}
+			if !fn(&m, attText) {
+				return nil
+			}
+		}
+		return nil
+	})
+}
+
+// bundleMessages reads a bundle's messages and their attachments' text.
+func bundleMessages(txn *badger.Txn, id string, b *Bundle) error {
+	return eachTicketMessage(txn, id, func(m *Message) error {
+		b.Messages = append(b.Messages, *m)
+		for _, a := range m.Attachments {
+			if a.TextKind == "" || b.AttachmentText[a.Hash] != "" {
+				continue
+			}
+			v, err := getRaw(txn, key(pAText, a.Hash))
+			if err != nil {
+				continue
+			}
+			if b.AttachmentText == nil {
+				b.AttachmentText = map[string]string{}
+			}
+			_, text, _ := strings.Cut(string(v), "\n")
+			b.AttachmentText[a.Hash] = text
+		}
+		return nil
+	})
 }

@@ -20,6 +20,11 @@ func (s *Store) AddTask(ctx context.Context, actor string, t Task) (Task, error)
 		if err := getJSON(txn, key(pTicket, t.TicketID), &tk); err != nil {
 			return fmt.Errorf("engine: task ticket %s: %w", t.TicketID, err)
 		}
+		if t.AssigneeID != "" {
+			if err := assignable(txn, t.AssigneeID, tk.DeskID); err != nil {
+				return err
+			}
+		}
 		t.ID = s.newID()
 		t.Created = w.now
 		if err := putJSON(txn, key(pTask, t.ID), t); err != nil {

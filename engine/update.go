@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -186,6 +187,19 @@ func (e *ticketEdit) fields(c Change) error {
 			return err
 		}
 	}
+	for _, f := range []struct {
+		prefix, key string
+		id          *string
+	}{{pCategory, "err_no_category", c.CategoryID}, {pTType, "err_no_type", c.TypeID}} {
+		if f.id == nil || *f.id == "" {
+			continue
+		}
+		if _, err := getRaw(e.txn, key(f.prefix, *f.id)); errors.Is(err, ErrNotFound) {
+			return Errorf(CodeInvalid, f.key, "engine: "+strings.TrimSuffix(f.prefix, "/")+" %q is not defined", *f.id)
+		} else if err != nil {
+			return err
+		}
+	}
 	if err := e.exists("contact", pContact, c.ContactID); err != nil {
 		return err
 	}
@@ -220,8 +234,8 @@ func (e *ticketEdit) lists(c Change) error {
 	}
 	if c.Watchers != nil && !slices.Equal(t.Watchers, *c.Watchers) {
 		for _, id := range *c.Watchers {
-			if _, err := getRaw(e.txn, key(pUser, id)); err != nil {
-				return fmt.Errorf("engine: watcher %s: %w", id, err)
+			if err := assignable(e.txn, id, t.DeskID); err != nil { // a watcher must be able to see the ticket
+				return err
 			}
 		}
 		old := strings.Join(t.Watchers, ",")

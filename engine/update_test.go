@@ -58,6 +58,8 @@ func TestChangeCommitsWholeOrNothing(t *testing.T) {
 		{"unknown assignee", Change{Priority: &high, Status: &resolved, AssigneeID: &nobody}, ErrNotFound},
 		{"bad priority", Change{Priority: &bad, Status: &resolved}, ErrInvalid},
 		{"bad tag", Change{Status: &resolved, Tags: &[]string{"two words"}}, ErrInvalid},
+		{"undefined category", Change{Priority: &high, CategoryID: &bad}, ErrInvalid},
+		{"undefined type", Change{Priority: &high, TypeID: &bad}, ErrInvalid},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,5 +110,32 @@ func TestIntakeWithFieldsWholeOrNothing(t *testing.T) {
 	}
 	if tk, err := s.Ticket(ctx, r.TicketID); err != nil || tk.Priority != high {
 		t.Errorf("first fields not applied: %v, %+v", err, tk)
+	}
+}
+
+// TestWatchersAndTaskAssigneesSeeTheDesk: a watcher or a task's assignee
+// must be staff who may see the ticket's desk (AC-11).
+func TestWatchersAndTaskAssigneesSeeTheDesk(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	newDesk(t, s)
+	other, err := s.EnsureDesk(ctx, "billing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outsider, err := s.AddUser(ctx, User{Email: "bea@desk.example.com", Role: RoleAgent, Desks: []string{other.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := intake(t, s, mkmail(map[string]string{"From": "ann@example.org", "Subject": "hello", "Message-ID": "<w1@example.org>"}, "x"))
+	before := stateOf(t, s, r.TicketID)
+	if _, err := s.UpdateTicket(ctx, "admin", r.TicketID, Change{Watchers: &[]string{outsider.ID}}, 0); !errors.Is(err, ErrInvalid) {
+		t.Errorf("watcher from another desk: got %v, want invalid", err)
+	}
+	if _, err := s.AddTask(ctx, "admin", Task{TicketID: r.TicketID, Title: "call", AssigneeID: outsider.ID}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("task assignee from another desk: got %v, want invalid", err)
+	}
+	if after := stateOf(t, s, r.TicketID); !after.same(before) {
+		t.Errorf("refused changes left a trace: %+v, %+v", before, after)
 	}
 }

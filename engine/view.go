@@ -61,8 +61,8 @@ func (s *Store) SaveView(ctx context.Context, actor User, v SavedView) (SavedVie
 			if err := getJSON(txn, key(pView, v.ID), &old); err != nil {
 				return fmt.Errorf("engine: view %s: %w", v.ID, err)
 			}
-			if !canEditView(actor, old) {
-				return Errorf(CodeForbidden, "err_view_not_yours", "engine: view %s belongs to someone else", v.ID)
+			if err := mayEditView(actor, old); err != nil {
+				return err
 			}
 			v.OwnerID, v.Created = old.OwnerID, old.Created
 		}
@@ -80,8 +80,8 @@ func (s *Store) DeleteView(ctx context.Context, actor User, id string) error {
 		if err := getJSON(txn, key(pView, id), &v); err != nil {
 			return fmt.Errorf("engine: view %s: %w", id, err)
 		}
-		if !canEditView(actor, v) {
-			return Errorf(CodeForbidden, "err_view_not_yours", "engine: view %s belongs to someone else", id)
+		if err := mayEditView(actor, v); err != nil {
+			return err
 		}
 		w.op = "view"
 		return txn.Delete(key(pView, id))
@@ -119,4 +119,17 @@ func (s *Store) Views(ctx context.Context, u User) ([]SavedView, error) {
 		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
 	})
 	return out, err
+}
+
+// mayEditView refuses a change of v by actor: a view actor may not even
+// see is not found, as a missing one is, so the answer tells nothing of
+// other people's views; one they see but do not own is forbidden.
+func mayEditView(actor User, v SavedView) error {
+	switch {
+	case !CanSeeView(actor, v):
+		return Errorf(CodeNotFound, "err_no_view", "engine: view %s", v.ID)
+	case !canEditView(actor, v):
+		return Errorf(CodeForbidden, "err_view_not_yours", "engine: view %s belongs to someone else", v.ID)
+	}
+	return nil
 }

@@ -13,8 +13,39 @@ import (
 	"searchdesk/index"
 )
 
-// maxJSONBody caps a JSON request body (invariant 8).
-const maxJSONBody = 1 << 20
+// Request bodies are capped before they are read (invariant 8, DOS-04):
+// JSON bodies by bindJSON, form bodies (pages, sign-in) by capForm. There
+// are no upload routes.
+const (
+	maxJSONBody = 1 << 20
+	maxFormBody = 1 << 20 // a reply or note is at most engine.MaxStaffText
+)
+
+// capForm reads a form body under maxFormBody before any handler looks at
+// it, so a larger one is refused with 413 instead of parsed (a multipart
+// body of 32 MB was read into memory before).
+func (s *Server) capForm(c *gin.Context) {
+	if c.Request.Body == nil || c.Request.Method == nethttp.MethodGet || c.Request.Method == nethttp.MethodHead ||
+		strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		return
+	}
+	c.Request.Body = nethttp.MaxBytesReader(c.Writer, c.Request.Body, maxFormBody)
+	ct := c.ContentType()
+	var err error
+	switch ct {
+	case "multipart/form-data":
+		err = c.Request.ParseMultipartForm(maxFormBody)
+	case "application/x-www-form-urlencoded":
+		err = c.Request.ParseForm()
+	}
+	var tooBig *nethttp.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		s.fail(c, &engine.Error{Code: codeTooLarge, Key: "err_body_too_big", Args: []any{tooBig.Limit}, Text: "http: form body", Err: err})
+	case err != nil:
+		s.fail(c, &engine.Error{Code: codeBadRequest, Key: "err_body", Text: "http: form body", Err: err})
+	}
+}
 
 // bindJSON decodes a request body into v, refusing unknown fields, and
 // answers 400 naming what is wrong.

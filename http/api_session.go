@@ -5,7 +5,6 @@ import (
 	nethttp "net/http"
 	"searchdesk/engine"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -21,26 +20,26 @@ type signInJSON struct {
 // bad_login *engine.Error (the latter an engine.ErrBadLogin), or an
 // internal error.
 func (s *Server) signIn(c *gin.Context, email, password string) (*engine.Session, error) {
-	now := time.Now()
-	addr, client := strings.ToLower(strings.TrimSpace(email)), c.ClientIP()
-	byAddr, waitAddr := s.loginByAddr.blocked(addr, now)
-	byClient, waitClient := s.loginByClient.blocked(client, now)
-	if byAddr || byClient {
-		wait := max(waitAddr, waitClient)
+	ctx := c.Request.Context()
+	att, wait := s.signIns.admit(c.ClientIP(), engine.NormAddress(email), time.Now())
+	if att == nil {
 		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return nil, engine.Errorf(codeRateLimited, "err_rate_limited", "http: too many sign-in attempts: try again in %d minutes",
 			int(wait.Minutes())+1)
 	}
-	u, err := s.eng.Authenticate(c.Request.Context(), email, password)
+	var u engine.User
+	err := att.check(ctx, func() (err error) {
+		u, err = s.eng.Authenticate(ctx, email, password)
+		return err
+	})
 	if errors.Is(err, engine.ErrBadLogin) {
-		s.loginByAddr.failed(addr, now)
-		s.loginByClient.failed(client, now)
 		return nil, &engine.Error{Code: codeBadLogin, Key: "bad_login", Text: "http: sign in", Err: err}
 	}
 	if err != nil {
 		return nil, err
 	}
-	token, sess, err := s.eng.NewSession(c.Request.Context(), u.ID, sessionTTL)
+	att.succeeded()
+	token, sess, err := s.eng.NewSession(ctx, u.ID, sessionTTL)
 	if err != nil {
 		return nil, err
 	}

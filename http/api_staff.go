@@ -39,9 +39,12 @@ func (s *Server) listUsers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	me := who(c).User
 	out := []userJSON{}
 	for _, u := range users {
-		out = append(out, toUserJSON(u))
+		if sharesDesk(me, u) {
+			out = append(out, toUserJSON(u))
+		}
 	}
 	c.JSON(nethttp.StatusOK, gin.H{"users": out})
 }
@@ -120,4 +123,19 @@ func (s *Server) revokeToken(c *gin.Context) {
 		return
 	}
 	c.Status(nethttp.StatusNoContent)
+}
+
+// sharesDesk reports whether me may see u in the list of staff: operators
+// and admins see everyone; an agent sees the staff of their own desks
+// (operators and admins among them), whom they can assign and mention.
+func sharesDesk(me, u engine.User) bool {
+	if me.Role != engine.RoleAgent || me.ID == u.ID {
+		return true
+	}
+	for _, d := range me.Desks {
+		if u.MemberOf(d) {
+			return true
+		}
+	}
+	return false
 }

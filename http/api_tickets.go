@@ -81,7 +81,7 @@ func (s *Server) listTickets(c *gin.Context) {
 		highlights[h.ID] = h.Highlight
 	}
 	out := make([]ticketJSON, 0, len(ids))
-	err = s.eng.Bundles(ctx, ids, func(id string, b *engine.Bundle, err error) error {
+	err = s.eng.Summaries(ctx, ids, func(id string, b *engine.Bundle, err error) error {
 		if err != nil {
 			return nil // deleted since the index saw it
 		}

@@ -6,7 +6,6 @@ import (
 	nethttp "net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -154,54 +153,4 @@ func checkCSRF(c *gin.Context, sess *engine.Session) error {
 		return engine.Errorf(codeCSRF, "err_csrf_token", "http: missing or wrong CSRF token")
 	}
 	return nil
-}
-
-// limiter counts failed attempts per key in a window: failed sign-ins
-// per address and per client.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	hits   map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, hits: map[string][]time.Time{}}
-}
-
-// blocked reports whether key has used up its failures in the window, and
-// if so how long until it may try again.
-func (l *limiter) blocked(key string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.recent(key, now)
-	if len(recent) >= l.max {
-		return true, l.window - now.Sub(recent[0])
-	}
-	return false, 0
-}
-
-// failed records a failed attempt of key.
-func (l *limiter) failed(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.hits) > 100000 { // bounded memory under a flood of keys
-		l.hits = map[string][]time.Time{}
-	}
-	l.hits[key] = append(l.recent(key, now), now)
-}
-
-func (l *limiter) recent(key string, now time.Time) []time.Time {
-	kept := l.hits[key][:0]
-	for _, t := range l.hits[key] {
-		if now.Sub(t) < l.window {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(l.hits, key)
-		return nil
-	}
-	l.hits[key] = kept
-	return kept
 }

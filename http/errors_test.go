@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	nethttp "net/http"
 	"net/http/httptest"
 	"net/url"
@@ -457,5 +458,41 @@ func TestOversizedBodyIs413(t *testing.T) {
 	e := d.token(d.agentS).wantError("POST", "/api/v1/tickets", big, 413)
 	if e.Error.Code != codeTooLarge {
 		t.Errorf("code %q, want %q", e.Error.Code, codeTooLarge)
+	}
+}
+
+// TestDOS04FormBodyCapped: a form body over its cap is refused with 413
+// before it is parsed, on the sign-in page and on staff pages, urlencoded
+// or multipart.
+func TestDOS04FormBodyCapped(t *testing.T) {
+	d := newDesk(t)
+	big := strings.Repeat("a", maxFormBody+1)
+	var mp bytes.Buffer
+	w := multipart.NewWriter(&mp)
+	if err := w.WriteField("email", big); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cases := []struct{ name, path, ctype, body string }{
+		{"login urlencoded", "/login", "application/x-www-form-urlencoded", "email=" + big + "&password=x"},
+		{"login multipart", "/login", w.FormDataContentType(), mp.String()},
+		{"note page", "/t/" + d.ticketS.TicketID + "/note", "application/x-www-form-urlencoded", "text=" + big},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := nethttp.Post(d.srv.URL+tc.path, tc.ctype, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 413 || !strings.Contains(string(b), "larger than") {
+				t.Errorf("status %d, want 413 saying the body is too large: %.200s", resp.StatusCode, b)
+			}
+		})
+	}
+	st, _, _ := d.anon().form("/login", url.Values{"email": {d.agentS.Email}, "password": {testPassword}})
+	if st != 303 {
+		t.Errorf("a small sign-in form: status %d, want 303", st)
 	}
 }

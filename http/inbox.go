@@ -174,7 +174,7 @@ func (s *Server) inboxRows(c *gin.Context, res *index.Result, p *inboxPage, colo
 		}
 	}
 	now := time.Now()
-	return s.eng.Bundles(c.Request.Context(), ids, func(id string, b *engine.Bundle, err error) error {
+	return s.eng.Summaries(c.Request.Context(), ids, func(id string, b *engine.Bundle, err error) error {
 		if err != nil {
 			return nil // gone since the index saw it
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	nethttp "net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -129,14 +130,25 @@ type loginPage struct {
 	Email, Next, Error string
 }
 
-// safeNext keeps a post-sign-in redirect on this site (XSS-09): a path,
-// never a scheme, host or protocol-relative URL.
+// safeNext keeps a post-sign-in redirect on this site (XSS-09): a path of
+// this origin, never a scheme, host or protocol-relative URL, judged as
+// the browser will read it. Browsers drop tabs and newlines from a URL
+// and read a backslash as a slash (the WHATWG URL standard), so
+// "/\t/evil.example" is "//evil.example" to them; any control character
+// or space refuses the target outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == ' ' }) {
 		return "/"
 	}
-	return next
+	seen := strings.ReplaceAll(next, "\\", "/")
+	if !strings.HasPrefix(seen, "/") || strings.HasPrefix(seen, "//") {
+		return "/"
+	}
+	u, err := url.Parse(seen)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || u.User != nil {
+		return "/"
+	}
+	return seen
 }
 
 func (s *Server) loginForm(c *gin.Context) {

@@ -237,3 +237,29 @@ func TestTicketAccountField(t *testing.T) {
 		t.Errorf("account after the change: %v %+v", err, a)
 	}
 }
+
+// TestXSS09SafeNext: a post-sign-in target stays a path of this site
+// after the browser's own normalisations (tabs, newlines, backslashes).
+func TestXSS09SafeNext(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"/t/01ABC", "/t/01ABC"},
+		{"/?q=is:open#top", "/?q=is:open#top"},
+		{"/\t/evil.example", "/"}, // next=/%09/evil.example once decoded
+		{"/\n/evil.example", "/"},
+		{"/\r\n/evil.example", "/"},
+		{"\t//evil.example", "/"},
+		{"//evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"\\\\evil.example", "/"},
+		{"/ /evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+		{"", "/"},
+	}
+	for _, tc := range cases {
+		if got := safeNext(tc.in); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -125,7 +125,7 @@ func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope inde
 		ids[i] = h.ID
 	}
 	now := time.Now()
-	err = s.eng.Bundles(c.Request.Context(), ids, func(id string, bun *engine.Bundle, err error) error {
+	err = s.eng.Summaries(c.Request.Context(), ids, func(id string, bun *engine.Bundle, err error) error {
 		if err == nil {
 			t := bun.Ticket
 			p.Rows = append(p.Rows, inboxRow{ID: t.ID, Number: t.Number, Subject: t.Subject, Status: t.Status,

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	nethttp "net/http"
+	"runtime"
 	"slices"
 	"time"
 
@@ -34,16 +35,20 @@ type Server struct {
 	// default, 1 s); a search it cuts off is answered 422 search_timeout.
 	SearchDeadline time.Duration
 
-	loginByAddr, loginByClient *limiter
-	pages                      *pages
-	metrics                    *metrics.Set
+	// TrustedProxies are the addresses (IPs or CIDRs) of reverse proxies
+	// whose X-Forwarded-For names the client; none by default, so the
+	// client is the connection's peer and a header cannot change who is
+	// counted by the sign-in limits.
+	TrustedProxies []string
+
+	signIns *signInGate
+	pages   *pages
+	metrics *metrics.Set
 }
 
 // NewServer returns a server over the store and its index.
 func NewServer(eng *engine.Store, idx *index.Index, log *slog.Logger) *Server {
-	s := &Server{eng: eng, idx: idx, log: log, pages: loadPages(),
-		loginByAddr:   newLimiter(10, 15*time.Minute),
-		loginByClient: newLimiter(50, 15*time.Minute)}
+	s := &Server{eng: eng, idx: idx, log: log, pages: loadPages(), signIns: newSignInGate(2 * runtime.NumCPU())}
 	s.metrics = s.newMetrics()
 	return s
 }
@@ -75,7 +80,11 @@ type Route struct {
 func (s *Server) Handler() nethttp.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.Use(s.requestLog, gin.Recovery(), s.securityHeaders, s.authenticate)
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		panic("http: trusted proxies: " + err.Error()) // checked by cmd before
+	}
+	r.MaxMultipartMemory = maxFormBody
+	r.Use(s.requestLog, gin.Recovery(), s.securityHeaders, s.capForm, s.authenticate)
 	for _, rt := range s.Routes() {
 		if !slices.Contains(Policies(), rt.Policy) {
 			panic("http: route " + rt.Method + " " + rt.Path + " declares no access policy")

@@ -5,6 +5,8 @@ import (
 	"html"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 
@@ -32,9 +34,26 @@ const (
 type hlTerms struct {
 	forms    map[string]map[string]bool // field ("" = any text field) → forms
 	prefixes map[string][]string        // field → folded prefixes
+	// keys are folded word beginnings that every word matching a form
+	// starts with, as far as the stemmers only cut endings off: a word of
+	// a text is analysed only when it starts with one of them, so a
+	// highlight costs a scan of the text plus the analysis of a few
+	// candidate words, not the analysis of the whole text.
+	keys map[string][]string // field → folded beginnings
+	// seen memoizes the verdict on a candidate word, by field and word.
+	seen map[[2]string]bool
+}
+
+func newHLTerms() *hlTerms {
+	return &hlTerms{forms: map[string]map[string]bool{}, prefixes: map[string][]string{},
+		keys: map[string][]string{}, seen: map[[2]string]bool{}}
 }
 
 func (h *hlTerms) empty() bool { return len(h.forms) == 0 && len(h.prefixes) == 0 }
+
+// minKey is the shortest word beginning a candidate must share with the
+// query word; shorter query words must be matched whole.
+const minKey = 3
 
 // collectTerms walks the query, skipping negated parts, and analyses the
 // text terms the searcher's scope lets them search.
@@ -62,13 +81,50 @@ func (x *Index) collectTerms(n Node, s Scope, out *hlTerms) {
 			out.prefixes[n.Field] = append(out.prefixes[n.Field], fold(n.Value))
 			return
 		}
-		for _, tok := range x.analyze(queryAnalyzer, n.Value) {
-			if out.forms[n.Field] == nil {
-				out.forms[n.Field] = map[string]bool{}
+		x.collectWords(n.Field, n.Value, out)
+	}
+}
+
+// collectWords adds the forms of each word of a term's value (one word, or
+// the words of a phrase), and the beginnings candidates must start with.
+func (x *Index) collectWords(field, value string, out *hlTerms) {
+	for _, w := range strings.FieldsFunc(value, notWordRune) {
+		fw := fold(w)
+		for _, tok := range x.analyze(queryAnalyzer, w) {
+			form := string(tok.Term)
+			if out.forms[field] == nil {
+				out.forms[field] = map[string]bool{}
 			}
-			out.forms[n.Field][string(tok.Term)] = true
+			out.forms[field][form] = true
+			key := commonPrefix(fw, form)
+			if len(key) < minKey {
+				key = fw[:min(len(fw), minKey)]
+			}
+			if !slices.Contains(out.keys[field], key) {
+				out.keys[field] = append(out.keys[field], key)
+			}
 		}
 	}
+}
+
+// commonPrefix is the longest common beginning of a and b, in whole runes.
+func commonPrefix(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	for n > 0 && n < len(a) && !startsRune(a[n]) {
+		n--
+	}
+	return a[:n]
+}
+
+// notWordRune reports whether r separates words for highlighting.
+func notWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}
+	return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 }
 
 // analyze runs one of the registered analyzers over text.
@@ -83,34 +139,75 @@ func (x *Index) analyze(name, text string) analysis.TokenStream {
 // span is a match in a text, in bytes.
 type span struct{ start, end int }
 
-// matches finds the words of text that match terms searched in field.
+// maxSpans bounds the matches collected in one text: a fragment shows far
+// fewer.
+const maxSpans = 64
+
+// matches finds the words of text that match terms searched in field. It
+// scans the text for words (letters and digits) and analyses only those
+// that start like a query word, so its cost is bounded by maxHighlightText
+// bytes of scanning whatever the text.
 func (x *Index) matches(terms *hlTerms, field, text string) []span {
 	if len(text) > maxHighlightText {
 		text = text[:maxHighlightText]
 	}
 	var out []span
-	for _, tok := range x.analyze(queryAnalyzer, text) {
-		form := string(tok.Term)
-		folded := ""
-		hit := false
-		for _, f := range []string{"", field} {
-			if terms.forms[f][form] {
-				hit = true
-			}
-			for _, p := range terms.prefixes[f] {
-				if folded == "" {
-					folded = fold(text[tok.Start:tok.End])
-				}
-				if strings.HasPrefix(folded, p) {
-					hit = true
-				}
-			}
+	for i := 0; i < len(text) && len(out) < maxSpans; {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if notWordRune(r) {
+			i += n
+			continue
 		}
-		if hit && (len(out) == 0 || out[len(out)-1].start != tok.Start) {
-			out = append(out, span{tok.Start, tok.End})
+		j := i + n
+		for j < len(text) {
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if notWordRune(r) {
+				break
+			}
+			j += n
 		}
+		if x.wordMatches(terms, field, text[i:j]) {
+			out = append(out, span{i, j})
+		}
+		i = j
 	}
 	return out
+}
+
+// wordMatches reports whether one word of a text matches a query term
+// searched in field: a prefix term by its beginning, any other by its
+// analysed forms, looked at only when the word starts like a query word.
+func (x *Index) wordMatches(terms *hlTerms, field, word string) bool {
+	fw := fold(word)
+	candidate := false
+	for _, f := range []string{"", field} {
+		for _, p := range terms.prefixes[f] {
+			if strings.HasPrefix(fw, p) {
+				return true
+			}
+		}
+		for _, k := range terms.keys[f] {
+			if strings.HasPrefix(fw, k) {
+				candidate = true
+			}
+		}
+	}
+	if !candidate {
+		return false
+	}
+	k := [2]string{field, fw}
+	if v, ok := terms.seen[k]; ok {
+		return v
+	}
+	hit := false
+	for _, tok := range x.analyze(queryAnalyzer, word) {
+		if terms.forms[""][string(tok.Term)] || terms.forms[field][string(tok.Term)] {
+			hit = true
+			break
+		}
+	}
+	terms.seen[k] = hit
+	return hit
 }
 
 // fragment cuts the window of text with the most matches and marks them.
@@ -168,63 +265,86 @@ func fragment(text string, spans []span) string {
 
 func startsRune(c byte) bool { return c&0xC0 != 0x80 }
 
-// visibleMessages are the messages of a bundle the scope may read:
-// customers never see internal notes or mail held as unverified.
-func visibleMessages(b *engine.Bundle, s Scope) []*engine.Message {
-	var out []*engine.Message
-	for i := range b.Messages {
-		m := &b.Messages[i]
-		if s.Customer && messageField(m) != "body" {
-			continue
-		}
-		out = append(out, m)
-	}
-	return out
+// What one page of highlights may look at (invariant 8): a ticket's texts
+// are scanned newest first until a fragment has goodFragment matches, at
+// most maxHitMessages messages and maxHitText bytes of text a hit and
+// maxPageText bytes a page, so the cost of a page does not grow with the
+// size of its tickets.
+const (
+	goodFragment   = 3
+	maxHitMessages = 20
+	maxHitText     = 64 << 10
+	maxPageText    = 1 << 20
+)
+
+// hlPage is the highlighting of one page of hits.
+type hlPage struct {
+	x       *Index
+	terms   *hlTerms
+	scope   Scope
+	scanned int // bytes of text looked at on this page
 }
 
-// highlight finds the best fragment of one ticket for the terms.
-func (x *Index) highlight(b *engine.Bundle, terms *hlTerms, s Scope) *Highlight {
+// ticket finds the best fragment of one ticket: its subject, then its
+// messages newest first (only those the scope may read) and their
+// attachments, within the page's budget.
+func (p *hlPage) ticket(ctx context.Context, t *engine.Ticket) (*Highlight, error) {
 	var best *Highlight
-	bestN := 0
-	consider := func(h Highlight, text string, field string) {
-		sp := x.matches(terms, field, text)
-		if len(sp) > bestN {
+	bestN, hitScanned, messages := 0, 0, 0
+	consider := func(h Highlight, text string, field string) bool {
+		text = text[:min(len(text), maxHighlightText, maxHitText-hitScanned, max(maxPageText-p.scanned, 0))]
+		hitScanned += len(text)
+		p.scanned += len(text)
+		if sp := p.x.matches(p.terms, field, text); len(sp) > bestN {
 			h.Fragment = fragment(text, sp)
 			best, bestN = &h, len(sp)
 		}
+		return bestN < goodFragment && hitScanned < maxHitText && p.scanned < maxPageText
 	}
-	consider(Highlight{Field: "subject"}, b.Ticket.Subject, "subject")
-	for _, m := range visibleMessages(b, s) {
+	if !consider(Highlight{Field: "subject"}, t.Subject, "subject") {
+		return best, nil
+	}
+	err := p.x.eng.MessageTexts(ctx, t.ID, func(m *engine.Message, attText func(string) string) bool {
 		field := messageField(m)
-		consider(Highlight{MessageID: m.ID, Field: field}, m.Text, field)
+		if p.scope.Customer && field != "body" {
+			return true
+		}
+		if messages++; messages > maxHitMessages {
+			return false
+		}
+		if !consider(Highlight{MessageID: m.ID, Field: field}, m.Text, field) {
+			return false
+		}
 		for _, a := range m.Attachments {
 			h := Highlight{MessageID: m.ID, Field: "attachment", Attachment: a.Name}
-			consider(h, a.Name, "attachment")
-			if text := b.AttachmentText[a.Hash]; text != "" {
-				consider(h, text, "attachment")
+			if !consider(h, a.Name, "attachment") {
+				return false
+			}
+			if a.TextKind != "" && !consider(h, attText(a.Hash), "attachment") {
+				return false
 			}
 		}
-	}
-	return best
+		return true
+	})
+	return best, err
 }
 
 // addHighlights fills in the hits' highlights from the store.
 func (x *Index) addHighlights(ctx context.Context, root Node, s Scope, hits []Hit) error {
-	terms := &hlTerms{forms: map[string]map[string]bool{}, prefixes: map[string][]string{}}
+	terms := newHLTerms()
 	x.collectTerms(root, s, terms)
 	if terms.empty() || len(hits) == 0 {
 		return nil
 	}
-	ids := make([]string, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	return x.eng.Bundles(ctx, ids, func(id string, b *engine.Bundle, err error) error {
+	p := &hlPage{x: x, terms: terms, scope: s}
+	for i := range hits {
+		t, err := x.eng.Ticket(ctx, hits[i].ID)
 		if err != nil {
-			return nil // deleted since the search: no highlight
+			continue // deleted since the search: no highlight
 		}
-		i := slices.IndexFunc(hits, func(h Hit) bool { return h.ID == id })
-		hits[i].Highlight = x.highlight(b, terms, s)
-		return nil
-	})
+		if hits[i].Highlight, err = p.ticket(ctx, &t); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -125,6 +125,8 @@ func TestQueries(t *testing.T) {
 		{"is:unassigned is:open", []string{"billing", "carol", "dave", "petr"}},
 		{"created:>=2026-01-01 updated:<7d", []string{"billing", "carol", "dave", "petr"}},
 		{"created:2020-01-01..2021-01-01", nil},
+		{"created:>1000-01-01", []string{"billing", "carol", "dave", "petr"}}, // outside the index's dates: every ticket, not an error
+		{"created:<9999-12-31 created:>=0001-01-01", []string{"billing", "carol", "dave", "petr"}},
 		{"customer:carol@customer.example.org", []string{"carol"}},
 		{f.tix["petr"].TicketNumber, []string{"petr"}},
 		{"number:" + f.tix["petr"].TicketNumber, []string{"petr"}},

@@ -116,3 +116,10 @@ func (s Scope) textFields() []string {
 	}
 	return []string{"subject", "body", "quoted", "note", "unverified", "attachment"}
 }
+
+// Reads reports whether the scope may read message m: a customer never
+// reads internal notes or mail held as from an unverified sender, so no
+// count, export or highlight of theirs includes them (invariant 5).
+func (s Scope) Reads(m *engine.Message) bool {
+	return !s.Customer || messageField(m) == "body"
+}

@@ -153,6 +153,7 @@ func (c *compiler) dateRange(t *Term) (query.Query, error) {
 		return nil, c.errTerm(t, "err_query_bad_op", "%s: bad comparison %q", t.Field, t.Op)
 	}
 	inclLo, inclHi := true, op == "<=" || op == ".."
+	lo, hi = clampDate(lo), clampDate(hi)
 	q := bleve.NewDateRangeInclusiveQuery(lo, hi, &inclLo, &inclHi)
 	q.SetField(t.Field)
 	return q, nil
@@ -173,4 +174,19 @@ func (c *compiler) is(t *Term) (query.Query, error) {
 		return termQ("sla", "breached"), nil
 	}
 	return nil, c.errTerm(t, "err_query_is", "is:%s: want open, closed, resolved, waiting, in_progress, unassigned, mine or overdue", t.Value)
+}
+
+// clampDate keeps a bound of a date range inside the dates the index can
+// hold (Bleve's, about 1677 to 2262), so created:>1000-01-01 means every
+// ticket instead of an error; a zero bound stays open.
+func clampDate(t time.Time) time.Time {
+	switch {
+	case t.IsZero():
+		return t
+	case t.Before(query.MinRFC3339CompatibleTime):
+		return query.MinRFC3339CompatibleTime
+	case t.After(query.MaxRFC3339CompatibleTime):
+		return query.MaxRFC3339CompatibleTime
+	}
+	return t
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -23,28 +22,66 @@ import (
 
 // benchReport is what `searchdesk bench --json FILE` writes.
 type benchReport struct {
-	Corpus      string        `json:"corpus"`
-	Tickets     int           `json:"tickets"`
-	Shards      int           `json:"shards"`
-	CorpusBytes int64         `json:"corpus_bytes"`
-	Searchdesk  engineReport  `json:"searchdesk"`
-	RawBleve    *engineReport `json:"raw_bleve,omitempty"`
-	Queries     []benchQuery  `json:"queries"`
+	Corpus  string `json:"corpus"`
+	Tickets int    `json:"tickets"`
+	Shards  int    `json:"shards"`
+	// CorpusBytes is the size of the corpus as JSONL: the file given, or
+	// what the generator would write.
+	CorpusBytes int64 `json:"corpus_bytes"`
+	// Settled says whether the second pass, after Bleve's background
+	// merging settled, ran.
+	Settled    bool          `json:"settled"`
+	Warmup     int           `json:"warmup_per_class"`
+	Searchdesk engineReport  `json:"searchdesk"`
+	RawBleve   *engineReport `json:"raw_bleve,omitempty"`
+	Sets       []*querySet   `json:"query_sets"`
 }
 
-// engineReport is one engine's ingest and query figures.
+// engineReport is one engine's ingest, disk and memory figures.
 type engineReport struct {
-	CommittedPerSec  float64       `json:"committed_per_sec,omitempty"`
-	SearchablePerSec float64       `json:"searchable_per_sec"`
-	DiskBytes        int64         `json:"disk_bytes"`
-	AfterLoad        []classReport `json:"after_load"`
-	Settled          []classReport `json:"settled"`
+	CommittedPerSec  float64 `json:"committed_per_sec,omitempty"`
+	SearchablePerSec float64 `json:"searchable_per_sec"`
+	DiskBytes        int64   `json:"disk_bytes"`
+	DiskRatio        float64 `json:"disk_ratio"` // DiskBytes ÷ CorpusBytes
+	// VmRSS and VmHWM of the bench process (/proc/self/status) after
+	// searchdesk has loaded and settled, before raw Bleve starts; zero
+	// where the system has no such file.
+	VmRSSBytes int64 `json:"vm_rss_bytes,omitempty"`
+	VmHWMBytes int64 `json:"vm_hwm_bytes,omitempty"`
+}
+
+// querySet is one set of queries and what each engine made of it: the
+// queries bench draws from the corpus ("own"), or those of a --query-set
+// file, in the file's order.
+type querySet struct {
+	Name       string        `json:"name"`
+	Source     string        `json:"source"`
+	Searchdesk benchPasses   `json:"searchdesk"`
+	RawBleve   *benchPasses  `json:"raw_bleve,omitempty"`
+	Totals     []classTotals `json:"totals_vs_raw_bleve,omitempty"`
+	Mismatches []string      `json:"mismatches,omitempty"`
+	Queries    []benchQuery  `json:"queries"`
+}
+
+// benchPasses are the latencies of one engine's measured passes.
+type benchPasses struct {
+	AfterLoad []classReport `json:"after_load"`
+	Settled   []classReport `json:"settled,omitempty"`
+}
+
+// classTotals compares one class's totals with raw Bleve's, query by query.
+type classTotals struct {
+	Class string `json:"class"`
+	Equal int    `json:"equal"`
+	More  int    `json:"more"`
+	Fewer int    `json:"fewer"`
 }
 
 // classReport is the latency of one query class.
 type classReport struct {
 	Class  string  `json:"class"`
 	N      int     `json:"n"`
+	Warmup int     `json:"warmup"` // queries run before, not counted
 	P50    float64 `json:"p50_ms"`
 	P95    float64 `json:"p95_ms"`
 	P99    float64 `json:"p99_ms"`
@@ -56,17 +93,30 @@ type classReport struct {
 	FirstErr     string `json:"first_error,omitempty"`
 }
 
-// benchQuery is one query with the total each engine found.
+// benchQuery is one query with the total and latency each engine measured.
 type benchQuery struct {
 	Class    string   `json:"class"`
 	Query    string   `json:"query"`
 	Words    []string `json:"-"`
 	Desk     string   `json:"-"`
-	Status   string   `json:"-"`
+	Statuses []string `json:"-"` // any of them
 	Priority string   `json:"-"`
+	SLA      string   `json:"-"`
 	Total    uint64   `json:"total"`
 	RawTotal *uint64  `json:"raw_total,omitempty"`
+	Error    string   `json:"error,omitempty"`
+	RawError string   `json:"raw_error,omitempty"`
+
+	MsAfterLoad    float64 `json:"ms_after_load"`
+	MsSettled      float64 `json:"ms_settled,omitempty"`
+	RawMsAfterLoad float64 `json:"raw_ms_after_load,omitempty"`
+	RawMsSettled   float64 `json:"raw_ms_settled,omitempty"`
 }
+
+// benchWarmup is how many queries of each class run before the class is
+// measured, in every measured pass; they are drawn like the own queries
+// but from another stream, so no measured query has run before.
+const benchWarmup = 20
 
 // Query classes of ../shared/bench/README.md, in report order.
 var benchClasses = []string{"one-term", "two-terms", "phrase", "term+facets", "filter-only", "prefix", "view-count"}
@@ -74,79 +124,123 @@ var benchClasses = []string{"one-term", "two-terms", "phrase", "term+facets", "f
 // benchFacets are the facets the term+facets class counts.
 var benchFacets = []string{"status", "priority", "category", "desk", "assignee"}
 
-func runBench(ctx context.Context, env *cliEnv, args []string) error {
+// benchFlags are the settings of one bench run.
+type benchFlags struct {
+	n, perClass, shards                         int
+	seed                                        uint64
+	corpus, jsonOut, data, querySet, cpuProfile string
+	raw, settle                                 bool
+}
+
+func parseBenchFlags(env *cliEnv, args []string) (*benchFlags, error) {
+	var f benchFlags
 	fs := newFlags(env, "bench")
-	n := fs.Int("n", 0, "generate N tickets (default 2000 when no --corpus)")
-	corpus := fs.String("corpus", "", "read tickets from FILE.jsonl")
-	jsonOut := fs.String("json", "", "write the report to FILE")
-	data := fs.String("data", "", "work directory (default: a temporary one, removed afterwards)")
-	perClass := fs.Int("queries", 200, "queries per class")
-	seed := fs.Uint64("seed", 1, "seed of the generated corpus and of the queries")
-	raw := fs.Bool("raw", true, "run the same documents and queries through raw Bleve too")
-	settle := fs.Bool("settle", true, "also measure after Bleve's background merging has settled")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to FILE")
-	shards := fs.Int("shards", 0, "index shards (default: one per core, at most 8)")
+	fs.IntVar(&f.n, "n", 0, "generate N tickets (default 2000 when no --corpus)")
+	fs.StringVar(&f.corpus, "corpus", "", "read tickets from FILE.jsonl")
+	fs.StringVar(&f.querySet, "query-set", "", "also run the queries of FILE.json (../shared/bench/README.md)")
+	fs.StringVar(&f.jsonOut, "json", "", "write the report to FILE")
+	fs.StringVar(&f.data, "data", "", "work directory (default: a temporary one, removed afterwards)")
+	fs.IntVar(&f.perClass, "queries", 200, "queries per class")
+	fs.Uint64Var(&f.seed, "seed", 1, "seed of the generated corpus and of the queries")
+	fs.BoolVar(&f.raw, "raw", true, "run the same documents and queries through raw Bleve too")
+	fs.BoolVar(&f.settle, "settle", true, "also measure after Bleve's background merging has settled")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to FILE")
+	fs.IntVar(&f.shards, "shards", 0, "index shards (default: one per core, at most 8)")
 	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	switch {
+	case f.shards < 0:
+		return nil, fmt.Errorf("%w: --shards must be 0 or more", errUsage)
+	case fs.NArg() > 0:
+		return nil, fmt.Errorf("%w: bench takes no arguments, got %q", errUsage, fs.Args())
+	case f.corpus != "" && f.n != 0:
+		return nil, fmt.Errorf("%w: give --corpus or --n, not both", errUsage)
+	}
+	return &f, nil
+}
+
+// source is the corpus the flags name.
+func (f *benchFlags) source() benchSource {
+	if f.corpus != "" {
+		return fileSource{f.corpus}
+	}
+	if f.n <= 0 {
+		return genSource{n: 2000, seed: f.seed}
+	}
+	return genSource{n: f.n, seed: f.seed}
+}
+
+func runBench(ctx context.Context, env *cliEnv, args []string) error {
+	f, err := parseBenchFlags(env, args)
+	if err != nil {
 		return err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
+		defer func() {
+			if err := stop(); err != nil {
+				env.log.Error("cpu profile", "err", err)
+			}
+		}()
+	}
+	b := &bencher{env: env, src: f.source(), perClass: f.perClass, seed: f.seed, settle: f.settle, shards: f.shards}
+	if f.querySet != "" { // read before loading: a bad file fails at once
+		if b.fileSet, err = readQuerySet(f.querySet); err != nil {
 			return err
 		}
-		defer pprof.StopCPUProfile()
 	}
-	if *shards < 0 {
-		return fmt.Errorf("%w: --shards must be 0 or more", errUsage)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: bench takes no arguments, got %q", errUsage, fs.Args())
-	}
-	var src benchSource
-	switch {
-	case *corpus != "" && *n != 0:
-		return fmt.Errorf("%w: give --corpus or --n, not both", errUsage)
-	case *corpus != "":
-		src = fileSource{*corpus}
-	default:
-		src = genSource{n: max(*n, 0), seed: *seed}
-		if *n == 0 {
-			src = genSource{n: 2000, seed: *seed}
-		}
-	}
-	dir := *data
-	if dir == "" {
+	b.dir = f.data
+	if b.dir == "" {
 		tmp, err := os.MkdirTemp("", "searchdesk-bench-")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		dir = tmp
+		b.dir = tmp
 	}
-	b := &bencher{env: env, src: src, dir: dir, perClass: *perClass, seed: *seed, settle: *settle, shards: *shards}
-	rep, err := b.run(ctx, *raw)
+	rep, err := b.run(ctx, f.raw)
 	if err != nil {
 		return err
 	}
 	printBench(env.stdout, rep)
-	if *jsonOut != "" {
-		f, err := os.Create(*jsonOut)
-		if err != nil {
-			return err
-		}
-		enc := json.NewEncoder(f)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
+	if f.jsonOut != "" {
+		return writeBenchJSON(f.jsonOut, rep)
 	}
 	return nil
+}
+
+// startCPUProfile profiles the run into path until stop is called.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
+}
+
+func writeBenchJSON(path string, rep *benchReport) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // bencher runs one benchmark.
@@ -158,9 +252,11 @@ type bencher struct {
 	seed     uint64
 	settle   bool
 	shards   int
+	fileSet  *querySet // from --query-set, or nil
 
 	sample []*benchTicket // a uniform sample of the corpus, for queries
 	seen   int
+	warm   []benchQuery // warm-up queries, benchWarmup of each class
 }
 
 // keep adds t to the reservoir sample the queries are drawn from.
@@ -179,7 +275,11 @@ func (b *bencher) keep(r *rand.Rand, t *benchTicket) {
 }
 
 func (b *bencher) run(ctx context.Context, withRaw bool) (*benchReport, error) {
-	rep := &benchReport{Corpus: b.src.describe()}
+	rep := &benchReport{Corpus: b.src.describe(), Settled: b.settle, Warmup: benchWarmup}
+	var err error
+	if rep.CorpusBytes, err = b.src.jsonlBytes(b.env.stderr); err != nil {
+		return nil, err
+	}
 	st, err := engine.Open(filepath.Join(b.dir, "store"), engine.Options{Logger: b.env.log})
 	if err != nil {
 		return nil, err
@@ -195,56 +295,134 @@ func (b *bencher) run(ctx context.Context, withRaw bool) (*benchReport, error) {
 	go func() { idx.Run(runCtx); close(done) }()
 	defer func() { stopFollower(); <-done }()
 
+	if err := b.load(ctx, rep, st, idx); err != nil {
+		return nil, err
+	}
+	rep.Sets = []*querySet{{Name: "own", Source: fmt.Sprintf("drawn from the corpus, seed %d", b.seed),
+		Queries: b.draw(11, b.perClass)}}
+	if b.fileSet != nil {
+		rep.Sets = append(rep.Sets, b.fileSet)
+	}
+	b.warm = b.draw(13, benchWarmup)
+	run := func(q *benchQuery) (uint64, error) { return sdQuery(ctx, idx, q) }
+	if err := b.passes(ctx, rep.Sets, run, idx.Busy, false); err != nil {
+		return nil, err
+	}
+	rep.Searchdesk.DiskBytes = dirSize(filepath.Join(b.dir, "store")) + dirSize(filepath.Join(b.dir, "index"))
+	rep.Searchdesk.DiskRatio = float64(rep.Searchdesk.DiskBytes) / float64(max(rep.CorpusBytes, 1))
+	if rep.Searchdesk.VmRSSBytes, rep.Searchdesk.VmHWMBytes, err = procMemory(); err != nil {
+		b.env.log.Warn("no memory figures", "err", err)
+	}
+	if withRaw {
+		r, err := b.runRaw(ctx, rep.Sets)
+		if err != nil {
+			return nil, fmt.Errorf("raw bleve: %w", err)
+		}
+		r.DiskRatio = float64(r.DiskBytes) / float64(max(rep.CorpusBytes, 1))
+		rep.RawBleve = r
+		for _, s := range rep.Sets {
+			s.compareTotals()
+		}
+	}
+	return rep, nil
+}
+
+// load ingests the corpus into searchdesk and waits until the index has
+// applied all of it, timing both.
+func (b *bencher) load(ctx context.Context, rep *benchReport, st *engine.Store, idx *index.Index) error {
 	fmt.Fprintf(b.env.stderr, "bench: loading %s into searchdesk\n", rep.Corpus)
 	start := time.Now()
-	tickets, bytes, err := b.ingest(ctx, st)
+	tickets, err := b.ingest(ctx, st)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	committed := time.Since(start)
 	wctx, cancel := context.WithTimeout(ctx, time.Hour)
 	err = idx.WaitFor(wctx, st.LastSeq())
 	cancel()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	searchable := time.Since(start)
-	rep.Tickets, rep.CorpusBytes, rep.Shards = tickets, bytes, idx.Shards()
+	rep.Tickets, rep.Shards = tickets, idx.Shards()
 	rep.Searchdesk.CommittedPerSec = float64(tickets) / committed.Seconds()
 	rep.Searchdesk.SearchablePerSec = float64(tickets) / searchable.Seconds()
-	rep.Queries = b.queries()
-	run := func(q *benchQuery) (uint64, error) { return sdQuery(ctx, idx, q) }
-	rep.Searchdesk.AfterLoad = measure(rep.Queries, run, nil)
-	if b.settle {
-		if err := index.WaitSettled(ctx, idx.Busy); err != nil {
-			return nil, err
+	return nil
+}
+
+// passes measures every set right after loading and, with settling on,
+// again once busy says the index's background merging is idle; the last
+// pass records each query's total.
+func (b *bencher) passes(ctx context.Context, sets []*querySet, run func(*benchQuery) (uint64, error),
+	busy func() bool, raw bool) error {
+	b.measureSets(sets, run, raw, false, !b.settle)
+	if !b.settle {
+		return nil
+	}
+	if err := index.WaitSettled(ctx, busy); err != nil {
+		return err
+	}
+	b.measureSets(sets, run, raw, true, true)
+	return nil
+}
+
+// measureSets runs one measured pass of one engine over every set.
+func (b *bencher) measureSets(sets []*querySet, run func(*benchQuery) (uint64, error), raw, settled, final bool) {
+	for _, s := range sets {
+		p := &s.Searchdesk
+		if raw {
+			if s.RawBleve == nil {
+				s.RawBleve = &benchPasses{}
+			}
+			p = s.RawBleve
 		}
-		rep.Searchdesk.Settled = measure(rep.Queries, run, func(q *benchQuery, total uint64) { q.Total = total })
-	} else {
-		for i := range rep.Queries {
-			rep.Queries[i].Total, _ = run(&rep.Queries[i])
+		cr := measure(s.Queries, b.warm, run, recordQuery(raw, settled, final))
+		if settled {
+			p.Settled = cr
+		} else {
+			p.AfterLoad = cr
 		}
 	}
-	rep.Searchdesk.DiskBytes = dirSize(b.dir)
-	if withRaw {
-		r, err := b.runRaw(ctx, rep.Queries)
-		if err != nil {
-			return nil, fmt.Errorf("raw bleve: %w", err)
+}
+
+// recordQuery keeps a measured query's latency in the field of its
+// engine and pass, and on the final pass its total.
+func recordQuery(raw, settled, final bool) func(*benchQuery, uint64, float64, error) {
+	return func(q *benchQuery, total uint64, ms float64, err error) {
+		switch {
+		case raw && settled:
+			q.RawMsSettled = ms
+		case raw:
+			q.RawMsAfterLoad = ms
+		case settled:
+			q.MsSettled = ms
+		default:
+			q.MsAfterLoad = ms
 		}
-		rep.RawBleve = r
+		if !final {
+			return
+		}
+		switch {
+		case raw && err != nil:
+			q.RawTotal, q.RawError = nil, err.Error()
+		case raw:
+			q.RawTotal, q.RawError = &total, ""
+		case err != nil:
+			q.Total, q.Error = 0, err.Error()
+		default:
+			q.Total, q.Error = total, ""
+		}
 	}
-	return rep, nil
 }
 
 // ingest loads the corpus through the engine in batches, each made
 // durable before the next (group commit).
-func (b *bencher) ingest(ctx context.Context, st *engine.Store) (int, int64, error) {
+func (b *bencher) ingest(ctx context.Context, st *engine.Store) (int, error) {
 	r := rand.New(rand.NewPCG(b.seed, 7))
 	users := map[string]bool{}
 	desks := map[string]bool{}
 	var batch []engine.TicketImport
 	n := 0
-	var size int64
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -290,7 +468,6 @@ func (b *bencher) ingest(ctx context.Context, st *engine.Store) (int, int64, err
 			Account: t.Account, Assignee: email, Tags: t.Tags, SLA: t.SLA, Created: created, Updated: updated})
 		b.keep(r, t)
 		n++
-		size += int64(len(t.Subject) + len(t.Body) + 300)
 		if len(batch) == 1000 {
 			return flush()
 		}
@@ -299,7 +476,7 @@ func (b *bencher) ingest(ctx context.Context, st *engine.Store) (int, int64, err
 	if err == nil {
 		err = flush()
 	}
-	return n, size, err
+	return n, err
 }
 
 // benchUserEmail turns a corpus assignee ("tereza.smith") into an address.
@@ -310,9 +487,10 @@ func benchUserEmail(name string) string {
 	return name + "@agents.bench.invalid"
 }
 
-// queries draws perClass queries of each class from the sample.
-func (b *bencher) queries() []benchQuery {
-	r := rand.New(rand.NewPCG(b.seed, 11))
+// draw draws perClass queries of each class from the sample, with the
+// random stream numbered stream (11 for the own set).
+func (b *bencher) draw(stream uint64, perClass int) []benchQuery {
+	r := rand.New(rand.NewPCG(b.seed, stream))
 	var out []benchQuery
 	if len(b.sample) == 0 {
 		return nil
@@ -329,7 +507,7 @@ func (b *bencher) queries() []benchQuery {
 		return ws[0]
 	}
 	for _, class := range benchClasses {
-		for i := 0; i < b.perClass; i++ {
+		for i := 0; i < perClass; i++ {
 			t := pick()
 			q := benchQuery{Class: class}
 			switch class {
@@ -343,8 +521,9 @@ func (b *bencher) queries() []benchQuery {
 				w := word(t)
 				q.Words = []string{string([]rune(w)[:4])}
 			case "filter-only":
-				q.Status, q.Priority, q.Desk = t.Status, t.Priority, t.Desk
+				q.Statuses, q.Priority, q.Desk = []string{t.Status}, t.Priority, t.Desk
 			case "view-count":
+				q.Statuses, q.SLA = []string{"open", "in_progress"}, "breached"
 				q.Desk = benchDesks[r.IntN(len(benchDesks))]
 			}
 			q.Query = sdQueryText(&q)
@@ -399,9 +578,9 @@ func sdQueryText(q *benchQuery) string {
 	case "prefix":
 		return q.Words[0] + "* sort:relevance"
 	case "filter-only":
-		return fmt.Sprintf("status:%s priority:%s desk:%s sort:created-desc", q.Status, q.Priority, q.Desk)
+		return fmt.Sprintf("status:%s priority:%s desk:%s sort:created-desc", strings.Join(q.Statuses, ","), q.Priority, q.Desk)
 	case "view-count":
-		return "status:open,in_progress sla:breached desk:" + q.Desk
+		return fmt.Sprintf("status:%s sla:%s desk:%s", strings.Join(q.Statuses, ","), q.SLA, q.Desk)
 	}
 	return ""
 }
@@ -425,42 +604,59 @@ func sdQuery(ctx context.Context, idx *index.Index, q *benchQuery) (uint64, erro
 	return res.Total, nil
 }
 
-// measure runs every query once per class, in order, and reports the
-// latency percentiles of each class.
-func measure(qs []benchQuery, run func(*benchQuery) (uint64, error), record func(*benchQuery, uint64)) []classReport {
+// measure runs, class by class, the class's warm-up queries (neither
+// timed nor counted), then each of its queries once, in order, and
+// reports the latency percentiles of each class; rec gets every measured
+// query's total, latency in ms and error.
+func measure(qs, warm []benchQuery, run func(*benchQuery) (uint64, error),
+	rec func(*benchQuery, uint64, float64, error)) []classReport {
 	var out []classReport
 	for _, class := range benchClasses {
-		cr := classReport{Class: class}
-		var lat []float64
+		var cqs, cwarm []*benchQuery
 		for i := range qs {
-			q := &qs[i]
-			if q.Class != class {
-				continue
-			}
-			t0 := time.Now()
-			total, err := run(q)
-			took := time.Since(t0)
-			lat = append(lat, float64(took.Microseconds())/1000)
-			if took > time.Second {
-				cr.OverDeadline++
-			}
-			if err != nil {
-				if cr.Failed == 0 {
-					cr.FirstErr = fmt.Sprintf("%s: %v", q.Query, err)
-				}
-				cr.Failed++
-				continue
-			}
-			cr.Total += total
-			if record != nil {
-				record(q, total)
+			if qs[i].Class == class {
+				cqs = append(cqs, &qs[i])
 			}
 		}
-		cr.N = len(lat)
-		cr.P50, cr.P95, cr.P99 = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
-		out = append(out, cr)
+		for i := range warm {
+			if warm[i].Class == class && len(cqs) > 0 {
+				cwarm = append(cwarm, &warm[i])
+			}
+		}
+		out = append(out, measureClass(class, cqs, cwarm, run, rec))
 	}
 	return out
+}
+
+func measureClass(class string, qs, warm []*benchQuery, run func(*benchQuery) (uint64, error),
+	rec func(*benchQuery, uint64, float64, error)) classReport {
+	cr := classReport{Class: class, Warmup: len(warm)}
+	for _, q := range warm {
+		run(q) // only to warm caches: a failure shows in the measured queries
+	}
+	lat := make([]float64, 0, len(qs))
+	for _, q := range qs {
+		t0 := time.Now()
+		total, err := run(q)
+		took := time.Since(t0)
+		ms := float64(took.Microseconds()) / 1000
+		lat = append(lat, ms)
+		if took > time.Second {
+			cr.OverDeadline++
+		}
+		rec(q, total, ms, err)
+		if err != nil {
+			if cr.Failed == 0 {
+				cr.FirstErr = fmt.Sprintf("%s: %v", q.Query, err)
+			}
+			cr.Failed++
+			continue
+		}
+		cr.Total += total
+	}
+	cr.N = len(lat)
+	cr.P50, cr.P95, cr.P99 = percentile(lat, 50), percentile(lat, 95), percentile(lat, 99)
+	return cr
 }
 
 // percentile returns the p-th percentile (nearest rank) of xs.
@@ -487,69 +683,4 @@ func dirSize(dir string) int64 {
 		return nil
 	})
 	return n
-}
-
-// printBench prints the report as a table.
-func printBench(w io.Writer, rep *benchReport) {
-	fmt.Fprintf(w, "corpus: %s, %d tickets, %d index shards\n", rep.Corpus, rep.Tickets, rep.Shards)
-	sd, raw := rep.Searchdesk, rep.RawBleve
-	fmt.Fprintf(w, "ingest searchdesk: committed %.0f tickets/s, searchable %.0f tickets/s", sd.CommittedPerSec, sd.SearchablePerSec)
-	if raw != nil {
-		fmt.Fprintf(w, "; raw bleve %.0f docs/s (ratio %.2f)", raw.SearchablePerSec, sd.SearchablePerSec/raw.SearchablePerSec)
-	}
-	fmt.Fprintf(w, "\ndisk: searchdesk %.1f MB", float64(sd.DiskBytes)/1e6)
-	if raw != nil {
-		fmt.Fprintf(w, ", raw bleve %.1f MB", float64(raw.DiskBytes)/1e6)
-	}
-	fmt.Fprintln(w)
-	table := func(title string, ours, theirs []classReport) {
-		if len(ours) == 0 {
-			return
-		}
-		fmt.Fprintf(w, "\n%s (ms)\n%-12s %8s %8s %8s %12s", title, "class", "p50", "p95", "p99", "total hits")
-		if theirs != nil {
-			fmt.Fprintf(w, " | %8s %8s %8s %12s %9s", "raw p50", "raw p95", "raw p99", "raw total", "p95 ratio")
-		}
-		fmt.Fprintln(w)
-		for i, c := range ours {
-			fmt.Fprintf(w, "%-12s %8.2f %8.2f %8.2f %12d", c.Class, c.P50, c.P95, c.P99, c.Total)
-			if theirs != nil && i < len(theirs) {
-				t := theirs[i]
-				fmt.Fprintf(w, " | %8.2f %8.2f %8.2f %12d %9.2f", t.P50, t.P95, t.P99, t.Total, c.P95/max(t.P95, 0.001))
-			}
-			if c.OverDeadline > 0 {
-				fmt.Fprintf(w, "  (%d over 1 s)", c.OverDeadline)
-			}
-			if c.Failed > 0 {
-				fmt.Fprintf(w, "  (%d failed; first: %s)", c.Failed, c.FirstErr)
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	var rawAfter, rawSettled []classReport
-	if raw != nil {
-		rawAfter, rawSettled = raw.AfterLoad, raw.Settled
-	}
-	table("right after loading", sd.AfterLoad, rawAfter)
-	table("settled", sd.Settled, rawSettled)
-	if raw != nil {
-		fmt.Fprintln(w)
-		for _, class := range benchClasses {
-			same, more, less := 0, 0, 0
-			for _, q := range rep.Queries {
-				if q.Class != class || q.RawTotal == nil {
-					continue
-				}
-				switch {
-				case q.Total == *q.RawTotal:
-					same++
-				case q.Total > *q.RawTotal:
-					more++
-				default:
-					less++
-				}
-			}
-			fmt.Fprintf(w, "totals %-12s equal to raw bleve %4d, more %4d, fewer %4d\n", class, same, more, less)
-		}
-	}
 }

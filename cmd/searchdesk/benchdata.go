@@ -44,12 +44,32 @@ type benchTicket struct {
 type benchSource interface {
 	each(fn func(*benchTicket) error) error
 	describe() string
+	// jsonlBytes is the size of the corpus as JSONL, for the disk ratio;
+	// a source that must compute it says so on progress first.
+	jsonlBytes(progress io.Writer) (int64, error)
+}
+
+// corpusStatus reads a corpus's status as searchdesk's: generated
+// corpora write pending for what searchdesk calls waiting.
+func corpusStatus(s string) string {
+	if s == "pending" {
+		return "waiting"
+	}
+	return s
 }
 
 // fileSource reads a JSONL corpus, streaming.
 type fileSource struct{ path string }
 
 func (f fileSource) describe() string { return f.path }
+
+func (f fileSource) jsonlBytes(io.Writer) (int64, error) {
+	fi, err := os.Stat(f.path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
 
 func (f fileSource) each(fn func(*benchTicket) error) error {
 	fh, err := os.Open(f.path)
@@ -68,6 +88,7 @@ func (f fileSource) each(fn func(*benchTicket) error) error {
 			if t.ID == "" || t.Created == "" || t.Desk == "" {
 				return fmt.Errorf("%s:%d: id, created and desk are required", f.path, line)
 			}
+			t.Status = corpusStatus(t.Status)
 			if err := fn(&t); err != nil {
 				return err
 			}
@@ -278,6 +299,26 @@ func (g *benchGen) text(words int, mix []float64, sentences bool) string {
 		}
 	}
 	return b.String()
+}
+
+// jsonlBytes generates the corpus once, untimed, to count the bytes of
+// the JSONL the corpus generator of ../shared/bench would write for it
+// (one object a line, keys in the format's order, HTML not escaped).
+func (g genSource) jsonlBytes(progress io.Writer) (int64, error) {
+	fmt.Fprintf(progress, "bench: sizing %s as JSONL\n", g.describe())
+	var cw countWriter
+	enc := json.NewEncoder(&cw)
+	enc.SetEscapeHTML(false)
+	err := g.each(func(t *benchTicket) error { return enc.Encode(t) })
+	return cw.n, err
+}
+
+// countWriter counts the bytes written to it.
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return len(p), nil
 }
 
 func (g genSource) each(fn func(*benchTicket) error) error {

@@ -60,8 +60,9 @@ func rawMapping() mapping.IndexMapping {
 	return m
 }
 
-// runRaw loads the corpus into raw Bleve and runs the same queries.
-func (b *bencher) runRaw(ctx context.Context, qs []benchQuery) (*engineReport, error) {
+// runRaw loads the corpus into raw Bleve and runs the same query sets,
+// with the same warm-up and passes as searchdesk.
+func (b *bencher) runRaw(ctx context.Context, sets []*querySet) (*engineReport, error) {
 	dir := filepath.Join(b.dir, "raw-bleve")
 	os.RemoveAll(dir)
 	bi, err := bleve.New(dir, rawMapping())
@@ -69,11 +70,26 @@ func (b *bencher) runRaw(ctx context.Context, qs []benchQuery) (*engineReport, e
 		return nil, err
 	}
 	defer bi.Close()
+	rate, err := b.loadRaw(ctx, bi)
+	if err != nil {
+		return nil, err
+	}
+	rep := &engineReport{SearchablePerSec: rate}
+	run := func(q *benchQuery) (uint64, error) { return rawQuery(ctx, bi, q) }
+	if err := b.passes(ctx, sets, run, func() bool { return index.Busy(bi) }, true); err != nil {
+		return nil, err
+	}
+	rep.DiskBytes = dirSize(dir)
+	return rep, nil
+}
+
+// loadRaw indexes the corpus in batches of 1,000 and returns the rate.
+func (b *bencher) loadRaw(ctx context.Context, bi bleve.Index) (float64, error) {
 	fmt.Fprintf(b.env.stderr, "bench: loading %s into raw bleve\n", b.src.describe())
 	start := time.Now()
 	batch := bi.NewBatch()
 	n := 0
-	err = b.src.each(func(t *benchTicket) error {
+	err := b.src.each(func(t *benchTicket) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -96,73 +112,22 @@ func (b *bencher) runRaw(ctx context.Context, qs []benchQuery) (*engineReport, e
 		err = bi.Batch(batch)
 	}
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	rep := &engineReport{SearchablePerSec: float64(n) / time.Since(start).Seconds()}
-	run := func(q *benchQuery) (uint64, error) { return rawQuery(ctx, bi, q) }
-	rep.AfterLoad = measure(qs, run, nil)
-	if b.settle {
-		if err := index.WaitSettled(ctx, func() bool { return index.Busy(bi) }); err != nil {
-			return nil, err
-		}
-		rep.Settled = measure(qs, run, func(q *benchQuery, total uint64) { q.RawTotal = &total })
-	} else {
-		for i := range qs {
-			if total, err := run(&qs[i]); err == nil {
-				qs[i].RawTotal = &total
-			}
-		}
-	}
-	rep.DiskBytes = dirSize(dir)
-	return rep, nil
+	return float64(n) / time.Since(start).Seconds(), nil
 }
 
 // rawQuery runs one benchmark query through raw Bleve the plain way.
 func rawQuery(ctx context.Context, bi bleve.Index, q *benchQuery) (uint64, error) {
-	text := func(mk func(field string) query.Query) query.Query {
-		return bleve.NewDisjunctionQuery(mk("subject"), mk("body"))
-	}
-	match := func(w string) query.Query {
-		return text(func(f string) query.Query {
-			m := bleve.NewMatchQuery(w)
-			m.SetField(f)
-			return m
-		})
-	}
-	term := func(f, v string) query.Query {
-		t := bleve.NewTermQuery(v)
-		t.SetField(f)
-		return t
-	}
-	var qq query.Query
 	size := 25
 	var sort []string
 	switch q.Class {
-	case "one-term", "term+facets":
-		qq = match(q.Words[0])
-	case "two-terms":
-		qq = bleve.NewConjunctionQuery(match(q.Words[0]), match(q.Words[1]))
-	case "phrase":
-		qq = text(func(f string) query.Query {
-			p := bleve.NewMatchPhraseQuery(q.Words[0] + " " + q.Words[1])
-			p.SetField(f)
-			return p
-		})
-	case "prefix":
-		qq = text(func(f string) query.Query {
-			p := bleve.NewPrefixQuery(q.Words[0])
-			p.SetField(f)
-			return p
-		})
 	case "filter-only":
-		qq = bleve.NewConjunctionQuery(term("status", q.Status), term("priority", q.Priority), term("desk", q.Desk))
 		sort = []string{"-created"}
 	case "view-count":
-		qq = bleve.NewConjunctionQuery(bleve.NewDisjunctionQuery(term("status", "open"), term("status", "in_progress")),
-			term("sla", "breached"), term("desk", q.Desk))
 		size = 0
 	}
-	req := bleve.NewSearchRequestOptions(qq, size, 0, false)
+	req := bleve.NewSearchRequestOptions(rawQueryOf(q), size, 0, false)
 	if q.Class == "term+facets" {
 		sort = []string{"-created"}
 		for _, f := range benchFacets {
@@ -177,4 +142,61 @@ func rawQuery(ctx context.Context, bi bleve.Index, q *benchQuery) (uint64, error
 		return 0, err
 	}
 	return res.Total, nil
+}
+
+// rawQueryOf is the match part of a benchmark query in raw Bleve: text
+// in subject or body, keyword terms for filters.
+func rawQueryOf(q *benchQuery) query.Query {
+	text := func(mk func(field string) query.Query) query.Query {
+		return bleve.NewDisjunctionQuery(mk("subject"), mk("body"))
+	}
+	match := func(w string) query.Query {
+		return text(func(f string) query.Query {
+			m := bleve.NewMatchQuery(w)
+			m.SetField(f)
+			return m
+		})
+	}
+	switch q.Class {
+	case "one-term", "term+facets":
+		return match(q.Words[0])
+	case "two-terms":
+		return bleve.NewConjunctionQuery(match(q.Words[0]), match(q.Words[1]))
+	case "phrase":
+		return text(func(f string) query.Query {
+			p := bleve.NewMatchPhraseQuery(q.Words[0] + " " + q.Words[1])
+			p.SetField(f)
+			return p
+		})
+	case "prefix":
+		return text(func(f string) query.Query {
+			p := bleve.NewPrefixQuery(q.Words[0])
+			p.SetField(f)
+			return p
+		})
+	case "filter-only":
+		return bleve.NewConjunctionQuery(rawStatuses(q.Statuses), rawTerm("priority", q.Priority), rawTerm("desk", q.Desk))
+	case "view-count":
+		return bleve.NewConjunctionQuery(rawStatuses(q.Statuses), rawTerm("sla", q.SLA), rawTerm("desk", q.Desk))
+	}
+	return bleve.NewMatchNoneQuery()
+}
+
+func rawTerm(field, v string) query.Query {
+	t := bleve.NewTermQuery(v)
+	t.SetField(field)
+	return t
+}
+
+// rawStatuses matches any of the statuses: one term for one, else a
+// disjunction of terms.
+func rawStatuses(ss []string) query.Query {
+	if len(ss) == 1 {
+		return rawTerm("status", ss[0])
+	}
+	var qs []query.Query
+	for _, s := range ss {
+		qs = append(qs, rawTerm("status", s))
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }

@@ -91,9 +91,13 @@ var ticketColumns = []string{"id", "number", "desk", "subject", "status", "prior
 	"assignee", "customer", "account", "tags", "source", "sla", "messages", "created", "updated"}
 
 func (r *ticketRow) csv() []string {
-	return []string{r.ID, r.Number, r.Desk, csvSafe(r.Subject), r.Status, r.Priority, r.Category, r.Type,
-		r.Assignee, r.Customer, csvSafe(r.Account), strings.Join(r.Tags, " "), r.Source, r.SLA,
+	cells := []string{r.ID, r.Number, r.Desk, r.Subject, r.Status, r.Priority, r.Category, r.Type,
+		r.Assignee, r.Customer, r.Account, strings.Join(r.Tags, " "), r.Source, r.SLA,
 		fmt.Sprint(r.Messages), r.Created.Format(time.RFC3339), r.Updated.Format(time.RFC3339)}
+	for i, c := range cells {
+		cells[i] = csvSafe(c) // every cell: category, type and tags are typed by people too
+	}
+	return cells
 }
 
 // csvSafe keeps a spreadsheet from running a cell as a formula (CSV
@@ -105,11 +109,18 @@ func csvSafe(s string) string {
 	return s
 }
 
-func rowOf(b *engine.Bundle) ticketRow {
+// rowOf is the exported row of a ticket; its message count is of the
+// messages the scope may read.
+func rowOf(b *engine.Bundle, scope index.Scope) ticketRow {
 	t := &b.Ticket
 	r := ticketRow{ID: t.ID, Number: t.Number, Desk: b.Desk.Code, Subject: t.Subject, Status: t.Status,
 		Priority: t.Priority, Category: t.CategoryID, Type: t.TypeID, Tags: t.Tags, Source: t.Source,
-		SLA: t.SLAState, Messages: t.Messages, Created: t.Created, Updated: t.Updated}
+		SLA: t.SLAState, Created: t.Created, Updated: t.Updated}
+	for i := range b.Messages {
+		if scope.Reads(&b.Messages[i]) {
+			r.Messages++
+		}
+	}
 	if r.Tags == nil {
 		r.Tags = []string{}
 	}
@@ -152,7 +163,7 @@ func exportTickets(ctx context.Context, env *cliEnv, st *engine.Store, data, as,
 			if err != nil { // deleted since the page was read
 				return nil
 			}
-			r := rowOf(b)
+			r := rowOf(b, scope)
 			if cw != nil {
 				return cw.Write(r.csv())
 			}

@@ -32,7 +32,7 @@ commands:
   export   [--data DIR] --format jsonl|csv [--query Q] [--as EMAIL|customer:EMAIL] [-o FILE]
   search   [--data DIR] [--as EMAIL|customer:EMAIL] [--json] [--limit N] QUERY
   reindex  [--data DIR]
-  bench    [--n N] [--corpus FILE.jsonl] [--json FILE] [--queries 200] [--raw=false]
+  bench    [--n N] [--corpus FILE.jsonl] [--query-set FILE.json] [--json FILE] [--queries 200] [--raw=false]
   user add --email EMAIL --role admin|operator|agent [--desk CODE]
   desk set|mailbox|smtp|show --code CODE ...   (searchdesk desk for the flags)
   extract  (internal: the child process that extracts one attachment's text)

@@ -37,7 +37,7 @@ func buildBinary(t testing.TB) string {
 }
 
 // runCLI runs searchdesk in-process and returns stdout, stderr and the exit code.
-func runCLI(t *testing.T, args ...string) (string, string, int) {
+func runCLI(t testing.TB, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := run(context.Background(), args, &out, &errb, func(string) string { return "" })

@@ -75,7 +75,7 @@ func runSearch(ctx context.Context, env *cliEnv, args []string) error {
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	err = st.Bundles(ctx, ids, func(_ string, b *engine.Bundle, err error) error {
+	err = st.Summaries(ctx, ids, func(_ string, b *engine.Bundle, err error) error {
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"strings"
 	"time"
 
 	"searchdesk/index"
@@ -27,6 +29,9 @@ type serveConfig struct {
 	AdminPassword   string // "" for a random one, printed once
 	ShutdownTimeout time.Duration
 	SearchDeadline  time.Duration // how long one search may run before it is refused
+	// TrustedProxies are reverse proxies whose X-Forwarded-For names the
+	// client (IPs or CIDRs); none by default.
+	TrustedProxies []string
 }
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
@@ -59,12 +64,18 @@ func serveSettings(env *cliEnv, args []string) (serveConfig, *slog.Logger, error
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "the first admin's password (default: a random one, printed once)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", defaultShutdownTimeout, "how long in-flight requests may finish on shutdown")
 	fs.DurationVar(&cfg.SearchDeadline, "search-deadline", index.DefaultDeadline, "how long one search may run before it is refused as too broad")
+	proxies := fs.String("trusted-proxies", "", "comma-separated IPs or CIDRs of reverse proxies whose X-Forwarded-For names the client")
 	if err := parseFlags(fs, args); err != nil {
 		return cfg, nil, err
 	}
 	if err := applySettings(fs, env, *config); err != nil {
 		return cfg, nil, err
 	}
+	trusted, err := parseProxies(*proxies)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cfg.TrustedProxies = trusted
 	if cfg.SearchDeadline <= 0 {
 		return cfg, nil, fmt.Errorf("%w: --search-deadline %v: want a positive duration", errUsage, cfg.SearchDeadline)
 	}
@@ -107,4 +118,21 @@ func newLogger(env *cliEnv, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(env.stderr, opts)), nil
 	}
 	return nil, fmt.Errorf("%w: --log-format %q: want text or json", errUsage, format)
+}
+
+// parseProxies reads --trusted-proxies: IPs or CIDRs, comma-separated.
+func parseProxies(v string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return nil, fmt.Errorf("%w: --trusted-proxies: %q is not an IP address or CIDR", errUsage, p)
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

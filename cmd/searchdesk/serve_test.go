@@ -9,6 +9,7 @@ import (
 	"net"
 	nethttp "net/http"
 	"net/http/cookiejar"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -252,18 +253,22 @@ func TestServeSettings(t *testing.T) {
 			want: func(c *serveConfig) {
 				c.Addr, c.Data, c.SecureCookies, c.AdminEmail = ":9000", "d", true, "a@b.example"
 			}},
+		{name: "trusted proxies", args: []string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.1"},
+			want: func(c *serveConfig) { c.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.1"} }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := defaults
 			tc.want(&want)
-			if got := settings(t, tc.env, tc.args...); got != want {
+			if got := settings(t, tc.env, tc.args...); !reflect.DeepEqual(got, want) {
 				t.Errorf("got %+v, want %+v", got, want)
 			}
 		})
 	}
 	env := &cliEnv{stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }, log: discardLogger()}
-	if _, _, err := serveSettings(env, []string{"--log-format", "xml"}); !errors.Is(err, errUsage) {
-		t.Errorf("--log-format xml: got %v, want a usage error", err)
+	for _, bad := range [][]string{{"--log-format", "xml"}, {"--trusted-proxies", "proxy.example"}} {
+		if _, _, err := serveSettings(env, bad); !errors.Is(err, errUsage) {
+			t.Errorf("%v: got %v, want a usage error", bad, err)
+		}
 	}
 }

@@ -237,6 +237,7 @@ func (m *Main) httpServer() *nethttp.Server {
 	server := sdhttp.NewServer(st, idx, m.env.log)
 	server.SecureCookies = m.Config.SecureCookies
 	server.SearchDeadline = m.Config.SearchDeadline
+	server.TrustedProxies = m.Config.TrustedProxies
 	server.Ready = func() error {
 		if lag := st.LastSeq() - idx.Applied(); lag > maxIndexLag {
 			return fmt.Errorf("the index is %d changes behind the store", lag)

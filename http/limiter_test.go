@@ -1,0 +1,160 @@
+package http
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	nethttp "net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+)
+
+// postSignIn posts one sign-in from the client named by xff (when set) and
+// returns the status.
+func postSignIn(t *testing.T, base, email, password, xff string) int {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, err := nethttp.NewRequest("POST", base+"/api/v1/session", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if xff != "" {
+		req.Header.Set("X-Forwarded-For", xff)
+	}
+	resp, err := nethttp.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestAC08ParallelBurst: 40 wrong passwords at once for one address are
+// counted before any is checked, so no more than the limit are tried.
+func TestAC08ParallelBurst(t *testing.T) {
+	d := newDesk(t)
+	var mu sync.Mutex
+	got := map[int]int{}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			st := postSignIn(t, d.srv.URL, d.agentS.Email, fmt.Sprint("wrong-password-", i), "")
+			mu.Lock()
+			got[st]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if got[401] > addressFailures || got[401]+got[429] != 40 {
+		t.Errorf("answers %v: want at most %d checked (401), the rest 429", got, addressFailures)
+	}
+}
+
+// TestAC08AddressVariants: "<ADDR>" is the same account as "addr" to the
+// limits as it is to sign-in.
+func TestAC08AddressVariants(t *testing.T) {
+	d := newDesk(t)
+	for i := range addressFailures {
+		if st := postSignIn(t, d.srv.URL, d.agentS.Email, fmt.Sprint("wrong-password-", i), ""); st != 401 {
+			t.Fatalf("attempt %d: %d", i, st)
+		}
+	}
+	for _, v := range []string{"<" + d.agentS.Email + ">", " SAM@desk.example.com "} {
+		if st := postSignIn(t, d.srv.URL, v, testPassword, ""); st != 429 {
+			t.Errorf("%q with the right password after %d failures of the address: %d, want 429", v, addressFailures, st)
+		}
+	}
+}
+
+// TestAC08ForwardedForNotTrusted: without trusted proxies, X-Forwarded-For
+// does not make a client someone else to the limits.
+func TestAC08ForwardedForNotTrusted(t *testing.T) {
+	d := newDesk(t)
+	for i := range clientFailures {
+		st := postSignIn(t, d.srv.URL, fmt.Sprintf("nobody%d@example.org", i), "wrong-password", fmt.Sprintf("203.0.113.%d", i))
+		if st != 401 {
+			t.Fatalf("attempt %d: %d", i, st)
+		}
+	}
+	if st := postSignIn(t, d.srv.URL, "another@example.org", "wrong-password", "198.51.100.7"); st != 429 {
+		t.Errorf("after %d failures, a new X-Forwarded-For: %d, want 429", clientFailures, st)
+	}
+}
+
+// TestAC08CleanClientStillSignsIn: while an account is under attack from
+// one client, another client that has not failed signs in with the right
+// password (slowed, not locked out); behind a trusted proxy, clients are
+// told apart by X-Forwarded-For.
+func TestAC08CleanClientStillSignsIn(t *testing.T) {
+	d := newDesk(t)
+	srv := NewServer(d.eng, d.idx, slog.New(slog.DiscardHandler))
+	srv.TrustedProxies = []string{"127.0.0.1"}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for i := range addressFailures + 2 {
+		postSignIn(t, ts.URL, d.agentS.Email, fmt.Sprint("wrong-password-", i), "203.0.113.9")
+	}
+	if st := postSignIn(t, ts.URL, d.agentS.Email, testPassword, "203.0.113.9"); st != 429 {
+		t.Errorf("the attacking client with the right password: %d, want 429", st)
+	}
+	if st := postSignIn(t, ts.URL, d.agentS.Email, testPassword, "198.51.100.20"); st != 200 {
+		t.Errorf("a clean client with the right password: %d, want 200", st)
+	}
+}
+
+// TestLimiterMemoryBounded: the limiter keeps fixed-size keys, at most
+// maxLimiterKeys of them, and refuses new keys when full.
+func TestLimiterMemoryBounded(t *testing.T) {
+	huge := string(bytes.Repeat([]byte("a"), 1<<20))
+	if k := limiterKey(huge); len(k) != 32 {
+		t.Errorf("key of a 1 MiB address is %d bytes, want 32", len(k))
+	}
+	l := newLimiter(signInWindow)
+	at := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
+	for i := range maxLimiterKeys {
+		l.mu.Lock()
+		ok := l.add(limiterKey(fmt.Sprint(i)), at)
+		l.mu.Unlock()
+		if !ok {
+			t.Fatalf("key %d refused before the limiter is full", i)
+		}
+	}
+	l.mu.Lock()
+	ok := l.add(limiterKey("one more"), at)
+	n := len(l.hits)
+	l.mu.Unlock()
+	if ok || n != maxLimiterKeys {
+		t.Errorf("a full limiter took a new key (%v) and holds %d, want refused at %d", ok, n, maxLimiterKeys)
+	}
+	l.mu.Lock()
+	ok = l.add(limiterKey("later"), at.Add(signInWindow+1))
+	l.mu.Unlock()
+	if !ok {
+		t.Error("once the old keys expired, a new key is still refused")
+	}
+}
+
+// TestAgentListsOnlyTheirDesksStaff: an agent's list of users holds the
+// staff of their desks, not every user with role and desks.
+func TestAgentListsOnlyTheirDesksStaff(t *testing.T) {
+	d := newDesk(t)
+	var out struct{ Users []struct{ Email string } }
+	d.token(d.agentS).do("GET", "/api/v1/users", nil, &out)
+	var seen []string
+	for _, u := range out.Users {
+		seen = append(seen, u.Email)
+	}
+	if !slices.Contains(seen, d.agentS.Email) || !slices.Contains(seen, d.admin.Email) || slices.Contains(seen, d.agentB.Email) {
+		t.Errorf("agent of support sees %v: want themselves and the admin, not the billing agent", seen)
+	}
+	out.Users = nil
+	d.token(d.admin).do("GET", "/api/v1/users", nil, &out)
+	if len(out.Users) < 3 {
+		t.Errorf("admin sees %d users, want all", len(out.Users))
+	}
+}
