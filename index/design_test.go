@@ -22,26 +22,9 @@ type designFixture struct {
 	eNumber string
 }
 
-func newDesignFixture(t *testing.T) *designFixture {
+// designTickets are tickets A to D of the design fixture.
+func designTickets(t *testing.T, now time.Time) []engine.TicketImport {
 	t.Helper()
-	ctx := context.Background()
-	eng, err := engine.Open(t.TempDir(), engine.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	desk, err := eng.EnsureDesk(ctx, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.EnsureDesk(ctx, "billing"); err != nil {
-		t.Fatal(err)
-	}
-	me, err := eng.AddUser(ctx, engine.User{Email: "me@desk.example.com", Role: engine.RoleAgent, Desks: []string{desk.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
 	day := func(s string) time.Time {
 		d, err := time.Parse("2006-01-02", s)
 		if err != nil {
@@ -63,6 +46,29 @@ func newDesignFixture(t *testing.T) *designFixture {
 		{Desk: "billing", Number: "D", Subject: "Card charge", Body: "A chargeback is coming.", Status: "in_progress",
 			Priority: "low", Customer: "kim@other.example", Created: day("2026-01-20"), Updated: now.AddDate(0, 0, -3)},
 	}
+	return in
+}
+
+func newDesignFixture(t *testing.T) *designFixture {
+	t.Helper()
+	ctx := context.Background()
+	eng, err := engine.Open(t.TempDir(), engine.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	desk, err := eng.EnsureDesk(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.EnsureDesk(ctx, "billing"); err != nil {
+		t.Fatal(err)
+	}
+	me, err := eng.AddUser(ctx, engine.User{Email: "me@desk.example.com", Role: engine.RoleAgent, Desks: []string{desk.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := designTickets(t, time.Now().UTC())
 	ids, err := eng.ImportTickets(ctx, in)
 	if err != nil {
 		t.Fatal(err)

@@ -84,6 +84,19 @@ func (s *snapWriter) dict(d *dict) {
 	}
 }
 
+// column writes a code column: its width, then its codes.
+func (s *snapWriter) column(c *codeColumn) {
+	s.uint(uint64(colWidth(c)))
+	switch {
+	case c.u32 != nil:
+		s.data(c.u32)
+	case c.u16 != nil:
+		s.data(c.u16)
+	default:
+		s.data(c.u8)
+	}
+}
+
 // saveTable writes t to dir/table, through a temporary file renamed into
 // place, so that a crash leaves the old snapshot or the new one, whole.
 // The caller holds t's lock, read or write.
@@ -103,16 +116,7 @@ func saveTable(dir string, t *table) error {
 	s.bitmap(t.alive)
 	for f := range t.cols {
 		s.dict(&t.colDict[f])
-		c := &t.cols[f]
-		s.uint(uint64(colWidth(c)))
-		switch {
-		case c.u32 != nil:
-			s.data(c.u32)
-		case c.u16 != nil:
-			s.data(c.u16)
-		default:
-			s.data(c.u8)
-		}
+		s.column(&t.cols[f])
 	}
 	for f := range t.setDict {
 		s.dict(&t.setDict[f])

@@ -48,30 +48,7 @@ func TestTableStorage(t *testing.T) {
 	tb.lists.compact()
 	check := func(field string, values func(*ticketDoc) []string) {
 		t.Helper()
-		f, single, _ := tableField(field)
-		d := tb.dictOf(f, single)
-		want := map[string][]uint32{}
-		for id, doc := range model {
-			for _, v := range values(doc) {
-				if o := tb.ord[id]; !slices.Contains(want[v], o) {
-					want[v] = append(want[v], o)
-				}
-			}
-		}
-		for i, v := range d.values {
-			if got, w := d.bits[i], roaring.BitmapOf(want[v]...); !got.Equals(w) {
-				t.Errorf("%s=%s: got %v, want %v", field, v, got.ToArray(), w.ToArray())
-			}
-		}
-		counts := map[string]int{}
-		for v, os := range want {
-			counts[v] = len(os)
-		}
-		for _, fv := range tb.facets(tb.alive, []string{field})[field] {
-			if fv.Count != counts[fv.Value] {
-				t.Errorf("facet %s=%s: got %d, want %d", field, fv.Value, fv.Count, counts[fv.Value])
-			}
-		}
+		checkField(t, tb, model, field, values)
 	}
 	one := func(get func(*ticketDoc) string) func(*ticketDoc) []string {
 		return func(d *ticketDoc) []string { return []string{get(d)} }
@@ -120,5 +97,35 @@ func TestCodeColumnWidens(t *testing.T) {
 	}
 	if c.u32 == nil || c.u8 != nil || c.u16 != nil {
 		t.Errorf("want a four-byte column, got %d/%d/%d", len(c.u8), len(c.u16), len(c.u32))
+	}
+}
+
+// checkField compares one field's bitmaps and facet counts in tb with
+// what model says each ticket holds.
+func checkField(t *testing.T, tb *table, model map[string]*ticketDoc, field string, values func(*ticketDoc) []string) {
+	t.Helper()
+	f, single, _ := tableField(field)
+	d := tb.dictOf(f, single)
+	want := map[string][]uint32{}
+	for id, doc := range model {
+		for _, v := range values(doc) {
+			if o := tb.ord[id]; !slices.Contains(want[v], o) {
+				want[v] = append(want[v], o)
+			}
+		}
+	}
+	for i, v := range d.values {
+		if got, w := d.bits[i], roaring.BitmapOf(want[v]...); !got.Equals(w) {
+			t.Errorf("%s=%s: got %v, want %v", field, v, got.ToArray(), w.ToArray())
+		}
+	}
+	counts := map[string]int{}
+	for v, os := range want {
+		counts[v] = len(os)
+	}
+	for _, fv := range tb.facets(tb.alive, []string{field})[field] {
+		if fv.Count != counts[fv.Value] {
+			t.Errorf("facet %s=%s: got %d, want %d", field, fv.Value, fv.Count, counts[fv.Value])
+		}
 	}
 }
