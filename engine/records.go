@@ -308,6 +308,9 @@ type User struct {
 	Disabled bool      `json:"disabled,omitempty"`
 	Language string    `json:"language,omitempty"` // UI language: en, pl, cs ("" follows the browser)
 	Created  time.Time `json:"created"`
+	// Epoch counts password changes: a session made in an earlier epoch
+	// no longer signs in (AC-06).
+	Epoch uint64 `json:"epoch,omitempty"`
 }
 
 // Task is work delegated from a ticket.
