@@ -327,7 +327,8 @@ type Task struct {
 // AuditEntry records one change: who, when, field, old, new.
 type AuditEntry struct {
 	ID       string    `json:"id"`
-	TicketID string    `json:"ticket_id"`
+	TicketID string    `json:"ticket_id,omitempty"`
+	Record   string    `json:"record,omitempty"` // kind/id of a contact, account or user (recordaudit.go)
 	Time     time.Time `json:"time"`
 	Actor    string    `json:"actor"`
 	Field    string    `json:"field"`
