@@ -35,9 +35,10 @@ func contactAddresses(in []string) ([]string, error) {
 	return out, nil
 }
 
-// SaveContact creates a contact (empty ID) or changes one: its name,
-// addresses and account. An address another contact has is refused.
-func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
+// SaveContact creates a contact (empty ID) or changes one on behalf of
+// actor: its name, addresses and account, each change audited. An address
+// another contact has is refused.
+func (s *Store) SaveContact(ctx context.Context, actor string, c Contact) (Contact, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	if utf8.RuneCountInString(c.Name) > 200 {
 		return c, Errorf(CodeInvalid, "err_contact_name", "engine: contact name: at most 200 characters")
@@ -83,6 +84,9 @@ func (s *Store) SaveContact(ctx context.Context, c Contact) (Contact, error) {
 		w.op = "contact"
 		if !slices.Equal(old.Addresses, c.Addresses) {
 			w.changedRecord(RefContact, c.ID) // the customer field of its tickets
+		}
+		if err := auditContact(w, actor, &old, &c); err != nil {
+			return err
 		}
 		return putJSON(txn, key(pContact, c.ID), c)
 	})
@@ -151,10 +155,31 @@ func (s *Store) MergeContacts(ctx context.Context, actor, fromID, intoID string)
 		}
 		w.op = "contact"
 		w.changedRecord(RefContact, into.ID) // its tickets' customer field has the new addresses
+		if err := w.recordAudit(RefContact, from.ID, actor, "merged_into", "", into.ID); err != nil {
+			return err
+		}
+		if err := w.recordAudit(RefContact, into.ID, actor, "merged", "", from.ID+" "+label); err != nil {
+			return err
+		}
 		return putJSON(txn, key(pContact, into.ID), into)
 	})
 	if err != nil {
 		return Contact{}, err
 	}
 	return into, s.Sync()
+}
+
+// auditContact audits what changes from old to c (old is empty for a new
+// contact).
+func auditContact(w *writeCtx, actor string, old, c *Contact) error {
+	if old.ID == "" {
+		return w.recordAuditList(RefContact, c.ID, actor, "created", nil, c.Addresses)
+	}
+	if err := w.recordAudit(RefContact, c.ID, actor, "name", old.Name, c.Name); err != nil {
+		return err
+	}
+	if err := w.recordAuditList(RefContact, c.ID, actor, "addresses", old.Addresses, c.Addresses); err != nil {
+		return err
+	}
+	return w.recordAudit(RefContact, c.ID, actor, "account", old.AccountID, c.AccountID)
 }

@@ -29,15 +29,15 @@ func TestContactEditAndMerge(t *testing.T) {
 	}
 	// An address of another contact is refused, and a bad one named.
 	home.Addresses = append(home.Addresses, "JAN@work.example")
-	if _, err := s.SaveContact(ctx, home); !errors.Is(err, ErrConflict) {
+	if _, err := s.SaveContact(ctx, "admin", home); !errors.Is(err, ErrConflict) {
 		t.Errorf("taking another contact's address: %v", err)
 	}
 	home.Addresses = []string{"jan@home.example", "not an address"}
-	if _, err := s.SaveContact(ctx, home); !errors.Is(err, ErrInvalid) {
+	if _, err := s.SaveContact(ctx, "admin", home); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad address: %v", err)
 	}
 	home.Name, home.Addresses = "Jan Nowak", []string{"jan@home.example", "jan.nowak@home.example"}
-	if _, err := s.SaveContact(ctx, home); err != nil {
+	if _, err := s.SaveContact(ctx, "admin", home); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := s.ContactByAddress(ctx, "jan.nowak@home.example"); err != nil || c.ID != home.ID {

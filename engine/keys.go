@@ -37,6 +37,7 @@ import (
 //	                                       from a record (kind desk, contact, account, user:
 //	                                       the assignee), so a change to it re-indexes them
 //	audit/<ticketID>/<auditID>             AuditEntry
+//	raudit/<kind>/<recordID>/<auditID>     AuditEntry of a contact, account or user change
 //	feed/<seq: 8 bytes big endian>         FeedEntry
 //	outbox/<outboxID>                      OutboxMail
 //	outq/<outboxID>                        empty: mail still to send
@@ -79,6 +80,7 @@ const (
 	pTTask    = "ttask/"
 	pTRef     = "tref/"
 	pAudit    = "audit/"
+	pRAudit   = "raudit/"
 	pFeed     = "feed/"
 	pOutbox   = "outbox/"
 	pOutboxQ  = "outq/"

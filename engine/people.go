@@ -105,8 +105,9 @@ func (u User) MemberOf(deskID string) bool {
 	return u.Role == RoleAdmin || u.Role == RoleOperator || slices.Contains(u.Desks, deskID)
 }
 
-// SaveAccount creates an account; senders from its domains join it.
-func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
+// SaveAccount creates or changes an account on behalf of actor, audited;
+// senders from its domains join it.
+func (s *Store) SaveAccount(ctx context.Context, actor string, a Account) (Account, error) {
 	if a.Name == "" {
 		return Account{}, Errorf(CodeInvalid, "err_account_name", "engine: account needs a name")
 	}
@@ -125,7 +126,10 @@ func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 		if a.ID == "" {
 			a.ID = s.newID()
 			a.Created = w.now
-		} else if err := s.replaceAccount(txn, w, a); err != nil {
+			if err := w.recordAudit(RefAccount, a.ID, actor, "created", "", a.Name); err != nil {
+				return err
+			}
+		} else if err := s.replaceAccount(txn, w, actor, a); err != nil {
 			return err
 		}
 		w.op = "account"
@@ -145,7 +149,7 @@ func (s *Store) SaveAccount(ctx context.Context, a Account) (Account, error) {
 // replaceAccount drops the lookup keys of the stored account a replaces
 // and, when its domains or name change, names it in the feed so that its
 // tickets' account field is re-indexed.
-func (s *Store) replaceAccount(txn *badger.Txn, w *writeCtx, a Account) error {
+func (s *Store) replaceAccount(txn *badger.Txn, w *writeCtx, actor string, a Account) error {
 	var old Account
 	if err := getJSON(txn, key(pAccount, a.ID), &old); err != nil {
 		return fmt.Errorf("engine: account %s: %w", a.ID, err)
@@ -166,7 +170,10 @@ func (s *Store) replaceAccount(txn *badger.Txn, w *writeCtx, a Account) error {
 	if old.Name != a.Name || !slices.Equal(old.Domains, a.Domains) {
 		w.changedRecord(RefAccount, a.ID)
 	}
-	return nil
+	if err := w.recordAudit(RefAccount, a.ID, actor, "name", old.Name, a.Name); err != nil {
+		return err
+	}
+	return w.recordAuditList(RefAccount, a.ID, actor, "domains", old.Domains, a.Domains)
 }
 
 // ensureContact returns the contact for addr, creating it (and joining the
@@ -214,7 +221,7 @@ func (s *Store) SetProfile(ctx context.Context, userID, name, lang string) (User
 // SetUserAccess changes a user's role, desks and whether they may sign in:
 // an admin's operation (AC-09). Disabling takes effect at once: sessions
 // and tokens of a disabled user stop working on their next request.
-func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []string, disabled bool) (User, error) {
+func (s *Store) SetUserAccess(ctx context.Context, actor, userID, role string, desks []string, disabled bool) (User, error) {
 	switch role {
 	case RoleAdmin, RoleOperator, RoleAgent:
 	default:
@@ -230,6 +237,15 @@ func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []
 				return fmt.Errorf("engine: user desk %s: %w", d, err)
 			}
 		}
+		if err := w.recordAudit(RefUser, u.ID, actor, "role", u.Role, role); err != nil {
+			return err
+		}
+		if err := w.recordAuditList(RefUser, u.ID, actor, "desks", u.Desks, desks); err != nil {
+			return err
+		}
+		if err := w.recordAudit(RefUser, u.ID, actor, "disabled", fmt.Sprint(u.Disabled), fmt.Sprint(disabled)); err != nil {
+			return err
+		}
 		u.Role, u.Desks, u.Disabled = role, slices.Clone(desks), disabled
 		w.op = "user"
 		return putJSON(txn, key(pUser, u.ID), u)
@@ -240,7 +256,7 @@ func (s *Store) SetUserAccess(ctx context.Context, userID, role string, desks []
 // SetUserEmail changes the address a user signs in with and is shown by:
 // an admin's operation. The user's assigned tickets are re-indexed, since
 // their assignee field holds the address.
-func (s *Store) SetUserEmail(ctx context.Context, userID, email string) (User, error) {
+func (s *Store) SetUserEmail(ctx context.Context, actor, userID, email string) (User, error) {
 	a, err := mail.ParseAddress(email)
 	if err != nil {
 		return User{}, Errorf(CodeInvalid, "err_user_email", "engine: user email %q", email)
@@ -261,6 +277,9 @@ func (s *Store) SetUserEmail(ctx context.Context, userID, email string) (User, e
 			return err
 		}
 		if err := txn.Set(key(pUEmail, email), []byte(u.ID)); err != nil {
+			return err
+		}
+		if err := w.recordAudit(RefUser, u.ID, actor, "email", u.Email, email); err != nil {
 			return err
 		}
 		u.Email = email

@@ -308,6 +308,9 @@ type User struct {
 	Disabled bool      `json:"disabled,omitempty"`
 	Language string    `json:"language,omitempty"` // UI language: en, pl, cs ("" follows the browser)
 	Created  time.Time `json:"created"`
+	// Epoch counts password changes: a session made in an earlier epoch
+	// no longer signs in (AC-06).
+	Epoch uint64 `json:"epoch,omitempty"`
 }
 
 // Task is work delegated from a ticket.
@@ -324,7 +327,8 @@ type Task struct {
 // AuditEntry records one change: who, when, field, old, new.
 type AuditEntry struct {
 	ID       string    `json:"id"`
-	TicketID string    `json:"ticket_id"`
+	TicketID string    `json:"ticket_id,omitempty"`
+	Record   string    `json:"record,omitempty"` // kind/id of a contact, account or user (recordaudit.go)
 	Time     time.Time `json:"time"`
 	Actor    string    `json:"actor"`
 	Field    string    `json:"field"`

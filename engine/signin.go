@@ -99,7 +99,8 @@ var dummyHash = sync.OnceValue(func() string {
 // alike, so that a sign-in form never tells which addresses exist.
 var ErrBadLogin = errors.New("wrong email or password")
 
-// SetPassword sets a user's password.
+// SetPassword sets a user's password; every session made with the old one
+// ends and every API token is revoked (AC-06).
 func (s *Store) SetPassword(ctx context.Context, userID, pw string) error {
 	h, err := HashPassword(pw)
 	if err != nil {
@@ -111,8 +112,33 @@ func (s *Store) SetPassword(ctx context.Context, userID, pw string) error {
 			return fmt.Errorf("engine: user %s: %w", userID, err)
 		}
 		u.PasswordHash = h
+		u.Epoch++ // every session of the old password ends
+		if err := deleteAPITokens(txn, u.ID); err != nil {
+			return err
+		}
 		return putJSON(txn, key(pUser, u.ID), u)
 	})
+}
+
+// deleteAPITokens revokes every API token of a user.
+func deleteAPITokens(txn *badger.Txn, userID string) error {
+	var tokens []APIToken
+	err := eachJSON(txn, append(key(pUToken, userID), '/'), func() any { return &APIToken{} }, func(v any) error {
+		tokens = append(tokens, *v.(*APIToken))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if err := txn.Delete(key(pAPIToken, t.Hash)); err != nil {
+			return err
+		}
+		if err := txn.Delete(key(pUToken, userID, t.ID)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Authenticate returns the user with that address and password, or
@@ -139,6 +165,7 @@ type Session struct {
 	CSRF    string    `json:"csrf"` // the token every state-changing form carries
 	Created time.Time `json:"created"`
 	Expires time.Time `json:"expires"`
+	Epoch   uint64    `json:"epoch,omitempty"` // the user's Epoch when it was made
 }
 
 // secretToken returns a new random token with a prefix saying what it is,
@@ -167,7 +194,7 @@ func (s *Store) NewSession(ctx context.Context, userID string, ttl time.Duration
 		if err := getJSON(txn, key(pUser, userID), &u); err != nil {
 			return fmt.Errorf("engine: user %s: %w", userID, err)
 		}
-		sess = Session{UserID: userID, CSRF: csrf, Created: w.now, Expires: w.now.Add(ttl)}
+		sess = Session{UserID: userID, CSRF: csrf, Created: w.now, Expires: w.now.Add(ttl), Epoch: u.Epoch}
 		b, err := json.Marshal(sess)
 		if err != nil {
 			return err
@@ -198,7 +225,7 @@ func (s *Store) SessionUser(ctx context.Context, token string) (Session, User, e
 		if err := getJSON(txn, key(pUser, sess.UserID), &u); err != nil {
 			return err
 		}
-		if u.Disabled {
+		if u.Disabled || sess.Epoch != u.Epoch { // disabled, or the password changed since
 			return ErrNotFound
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -157,4 +158,32 @@ func (s *Store) buildTicketRefs() error {
 		return err
 	}
 	return wb.Flush()
+}
+
+// errStop ends a walk over keys early; it never leaves the package.
+var errStop = errors.New("engine: stop")
+
+// RecordOnDesks reports whether an agent of desks may see the record of
+// kind with id (a contact or account): it has a ticket on one of those
+// desks, or no ticket yet.
+func (s *Store) RecordOnDesks(ctx context.Context, kind, id string, desks []string) (bool, error) {
+	seen, some := false, false
+	err := s.db.View(func(txn *badger.Txn) error {
+		return refTickets(txn, kind, id, func(ticketID string) error {
+			some = true
+			var t Ticket
+			if err := getJSON(txn, key(pTicket, ticketID), &t); err != nil {
+				return err
+			}
+			if slices.Contains(desks, t.DeskID) {
+				seen = true
+				return errStop
+			}
+			return ctx.Err()
+		})
+	})
+	if err != nil && !errors.Is(err, errStop) {
+		return false, err
+	}
+	return seen || !some, nil
 }

@@ -74,7 +74,7 @@ func TestFeedNamesCopiedRecords(t *testing.T) {
 	}
 	if got := entryTickets(func() {
 		c.Addresses = append(c.Addresses, "ann@new.example.org")
-		if _, err := s.SaveContact(ctx, c); err != nil {
+		if _, err := s.SaveContact(ctx, "admin", c); err != nil {
 			t.Fatal(err)
 		}
 	}); !slices.Equal(got, []string{r.TicketID}) {

@@ -144,7 +144,7 @@ func (s *Server) adminUserPost(c *gin.Context) {
 		s.adminDone(c, engine.Errorf(engine.CodeInvalid, "err_own_admin", "http: you cannot take away your own admin role or sign-in"), put)
 		return
 	}
-	_, err := s.eng.SetUserAccess(c.Request.Context(), id, c.PostForm("role"), c.PostFormArray("desks"), c.PostForm("enabled") != "1")
+	_, err := s.eng.SetUserAccess(c.Request.Context(), who(c).User.Email, id, c.PostForm("role"), c.PostFormArray("desks"), c.PostForm("enabled") != "1")
 	s.adminDone(c, err, put)
 }
 

@@ -9,9 +9,8 @@ import (
 )
 
 func (s *Server) getContact(c *gin.Context) {
-	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	ct, ok := s.visibleContact(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, ct.ID, ""), Size: 100})
@@ -40,7 +39,7 @@ func (s *Server) createContact(c *gin.Context) {
 	if in.AccountID != nil {
 		ct.AccountID = *in.AccountID
 	}
-	ct, err := s.eng.SaveContact(c.Request.Context(), ct)
+	ct, err := s.eng.SaveContact(c.Request.Context(), who(c).User.Email, ct)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -49,9 +48,8 @@ func (s *Server) createContact(c *gin.Context) {
 }
 
 func (s *Server) updateContact(c *gin.Context) {
-	ct, err := s.eng.Contact(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	ct, ok := s.visibleContact(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	var in contactJSON
@@ -67,7 +65,8 @@ func (s *Server) updateContact(c *gin.Context) {
 	if in.AccountID != nil {
 		ct.AccountID = *in.AccountID
 	}
-	if ct, err = s.eng.SaveContact(c.Request.Context(), ct); err != nil {
+	ct, err := s.eng.SaveContact(c.Request.Context(), who(c).User.Email, ct)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -91,9 +90,8 @@ func (s *Server) mergeContact(c *gin.Context) {
 }
 
 func (s *Server) getAccount(c *gin.Context) {
-	a, err := s.eng.Account(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	a, ok := s.visibleAccount(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	res, err := s.search(c, index.Request{Query: "sort:updated-desc", Scope: s.contactScope(c, "", a.ID), Size: 100})

@@ -140,7 +140,7 @@ func TestEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	tkS, _ := d.eng.Ticket(ctx, tS)
-	spare, err := d.eng.SaveContact(ctx, engine.Contact{Name: "Carol at home", Addresses: []string{"carol@home.example"}})
+	spare, err := d.eng.SaveContact(ctx, "admin@desk.example.com", engine.Contact{Name: "Carol at home", Addresses: []string{"carol@home.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func newDeskWith(t *testing.T, configure func(*Server)) *desk {
 		Addresses: []string{"billing@desk.example.com"}, NoAck: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.SaveAccount(ctx, engine.Account{Name: "Customer Ltd", Domains: []string{"customer.example.org"}}); err != nil {
+	if _, err := eng.SaveAccount(ctx, "admin@desk.example.com", engine.Account{Name: "Customer Ltd", Domains: []string{"customer.example.org"}}); err != nil {
 		t.Fatal(err)
 	}
 	user := func(email, role string, desks ...string) engine.User {

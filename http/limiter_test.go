@@ -158,3 +158,41 @@ func TestAgentListsOnlyTheirDesksStaff(t *testing.T) {
 		t.Errorf("admin sees %d users, want all", len(out.Users))
 	}
 }
+
+// TestAC11ContactsInScope: an agent reads and edits only the contacts
+// and accounts with a ticket on their desks (or none yet); another desk's
+// contact answers 404 as a missing one does, on the API and the page.
+func TestAC11ContactsInScope(t *testing.T) {
+	d := newDesk(t)
+	ctx := t.Context()
+	carol, err := d.eng.ContactByAddress(ctx, "carol@customer.example.org") // a ticket on support
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := carol.AccountID
+	sam, bea := d.token(d.agentS), d.token(d.agentB)
+	if st := sam.do("GET", "/api/v1/contacts/"+carol.ID, nil, nil); st != 200 {
+		t.Errorf("support agent reads support's contact: %d", st)
+	}
+	bea.wantError("GET", "/api/v1/contacts/"+carol.ID, nil, 404)
+	bea.wantError("PATCH", "/api/v1/contacts/"+carol.ID, map[string]any{"name": "Mallory"}, 404)
+	if acct != "" {
+		bea.wantError("GET", "/api/v1/accounts/"+acct, nil, 404)
+	}
+	if st, _ := d.signIn(d.agentB).raw("GET", "/contacts/"+carol.ID, nil); st != 404 {
+		t.Errorf("billing agent opens support's contact page: %d, want 404", st)
+	}
+	if c, _ := d.eng.Contact(ctx, carol.ID); c.Name == "Mallory" {
+		t.Error("the other desk's agent renamed the contact")
+	}
+	var made struct{ Contact struct{ ID string } }
+	if st := bea.do("POST", "/api/v1/contacts", map[string]any{"addresses": []string{"new@example.org"}}, &made); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	if st := sam.do("GET", "/api/v1/contacts/"+made.Contact.ID, nil, nil); st != 200 {
+		t.Errorf("a contact with no ticket yet: %d, want 200 for any agent", st)
+	}
+	if st := d.token(d.admin).do("GET", "/api/v1/contacts/"+carol.ID, nil, nil); st != 200 {
+		t.Errorf("admin: %d", st)
+	}
+}

@@ -60,6 +60,15 @@ func (s *Server) passwordPost(c *gin.Context) {
 		}
 		return
 	}
+	// Every session and API token of the old password has ended (AC-06);
+	// this browser goes on with a new session.
+	token, sess, err := s.eng.NewSession(ctx, u.ID, sessionTTL)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token, sessionTTL)
+	who(c).Session = &sess
 	s.renderMe(c, nethttp.StatusOK, mePage{Note: ui.T(l, "password_changed")})
 }
 

@@ -3,6 +3,7 @@ package http
 import (
 	"io"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -69,8 +70,23 @@ func TestMePage(t *testing.T) {
 		!strings.Contains(body, "Hasło musi mieć co najmniej 10 znaków (to ma 5)") {
 		t.Errorf("short password: %d, want 400 with the Polish message", st)
 	}
-	if st, _, _ := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"a new long password"}}); st != 200 {
+	// Another browser and a script signed in with the old password are
+	// signed out by the change (AC-06); this browser goes on.
+	other := d.signIn(d.agentS)
+	script := d.token(d.agentS)
+	st, _, body := c.form("/me/password", url.Values{"current": {testPassword}, "new": {"a new long password"}})
+	if st != 200 {
 		t.Errorf("change password: %d", st)
+	}
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the page after the change has no CSRF token")
+	}
+	c.csrf = m[1]
+	other.wantError("GET", "/api/v1/me", nil, 401)
+	script.wantError("GET", "/api/v1/me", nil, 401)
+	if st, _ := c.raw("GET", "/api/v1/me", nil); st != 200 {
+		t.Errorf("the browser that changed the password was signed out: %d", st)
 	}
 	if st := d.anon().do("POST", "/api/v1/session", map[string]string{"email": d.agentS.Email, "password": testPassword}, nil); st != 401 {
 		t.Errorf("old password still signs in: %d", st)
@@ -79,7 +95,7 @@ func TestMePage(t *testing.T) {
 		t.Errorf("new password does not sign in: %d", st)
 	}
 	// A token made on the page works as a bearer token, once revoked no more.
-	st, _, body := c.form("/me/tokens", url.Values{"name": {"script"}})
+	st, _, body = c.form("/me/tokens", url.Values{"name": {"script"}})
 	i := strings.Index(body, "sdt_")
 	if st != 201 || i < 0 {
 		t.Fatalf("make token: %d", st)

@@ -32,9 +32,8 @@ func (s *Server) contactPage(c *gin.Context) {
 func (s *Server) contactPost(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
-	ct, err := s.eng.Contact(ctx, id)
-	if err != nil {
-		s.fail(c, err)
+	ct, ok := s.visibleContact(c, id)
+	if !ok {
 		return
 	}
 	if into := strings.TrimSpace(c.PostForm("merge_into")); into != "" {
@@ -57,7 +56,7 @@ func (s *Server) contactPost(c *gin.Context) {
 	}
 	ct.Name = c.PostForm("name")
 	ct.Addresses = strings.FieldsFunc(c.PostForm("addresses"), func(r rune) bool { return r == ',' || r == ' ' })
-	if _, err := s.eng.SaveContact(ctx, ct); err != nil {
+	if _, err := s.eng.SaveContact(ctx, who(c).User.Email, ct); err != nil {
 		s.contactFormError(c, id, err, &ct)
 		return
 	}
@@ -74,9 +73,8 @@ func (s *Server) contactFormError(c *gin.Context, id string, err error, typed *e
 
 // renderContact shows a contact's card; typed keeps what a failed form had.
 func (s *Server) renderContact(c *gin.Context, id string, status int, formErr string, typed *engine.Contact) {
-	ct, err := s.eng.Contact(c.Request.Context(), id)
-	if err != nil {
-		s.fail(c, err)
+	ct, ok := s.visibleContact(c, id)
+	if !ok {
 		return
 	}
 	name := ct.Name
@@ -97,9 +95,8 @@ func (s *Server) renderContact(c *gin.Context, id string, status int, formErr st
 }
 
 func (s *Server) accountPage(c *gin.Context) {
-	a, err := s.eng.Account(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
+	a, ok := s.visibleAccount(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	q := ""
@@ -138,4 +135,47 @@ func (s *Server) peoplePage(c *gin.Context, status int, p peoplePage, scope inde
 		return
 	}
 	s.render(c, status, "people", b, p)
+}
+
+// visibleContact loads a contact the caller may see, and answers 404 for
+// one they may not, as for one that does not exist (AC-01, AC-11): an
+// agent sees the contacts with a ticket on their desks, or with none yet;
+// operators and admins see all.
+func (s *Server) visibleContact(c *gin.Context, id string) (engine.Contact, bool) {
+	ct, err := s.eng.Contact(c.Request.Context(), id)
+	if err == nil {
+		err = s.recordInScope(c, engine.RefContact, id, "err_no_contact")
+	}
+	if err != nil {
+		s.fail(c, err)
+		return ct, false
+	}
+	return ct, true
+}
+
+// visibleAccount is visibleContact for accounts.
+func (s *Server) visibleAccount(c *gin.Context, id string) (engine.Account, bool) {
+	a, err := s.eng.Account(c.Request.Context(), id)
+	if err == nil {
+		err = s.recordInScope(c, engine.RefAccount, id, "err_no_account")
+	}
+	if err != nil {
+		s.fail(c, err)
+		return a, false
+	}
+	return a, true
+}
+
+// recordInScope refuses, as not found, a contact or account outside the
+// caller's desks.
+func (s *Server) recordInScope(c *gin.Context, kind, id, key string) error {
+	sc := scopeOf(c)
+	if sc.All {
+		return nil
+	}
+	ok, err := s.eng.RecordOnDesks(c.Request.Context(), kind, id, sc.DeskIDs)
+	if err == nil && !ok {
+		err = engine.Errorf(engine.CodeNotFound, key, "http: %s %s is not on the caller's desks", kind, id)
+	}
+	return err
 }

@@ -18,7 +18,7 @@ import (
 func TestFollowedIndexEqualsRebuild(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
-	acme, err := f.eng.SaveAccount(ctx, engine.Account{Name: "Acme", Domains: []string{"acme.example"}})
+	acme, err := f.eng.SaveAccount(ctx, "admin", engine.Account{Name: "Acme", Domains: []string{"acme.example"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +55,14 @@ func TestFollowedIndexEqualsRebuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.Addresses = []string{"carol@new.example.org"}
-	if _, err := f.eng.SaveContact(ctx, c); err != nil {
+	if _, err := f.eng.SaveContact(ctx, "admin", c); err != nil {
 		t.Fatal(err)
 	}
 	acme.Name, acme.Domains = "Acme Group", []string{"acme-group.example"}
-	if _, err := f.eng.SaveAccount(ctx, acme); err != nil {
+	if _, err := f.eng.SaveAccount(ctx, "admin", acme); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.eng.SetUserEmail(ctx, f.agent.ID, "agent.new@desk.example.com"); err != nil {
+	if _, err := f.eng.SetUserEmail(ctx, "admin", f.agent.ID, "agent.new@desk.example.com"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.eng.SaveCategory(ctx, engine.Category{ID: "hardware", Name: "Devices", Colour: "#112233"}); err != nil {

@@ -61,7 +61,7 @@ func loadDemo(ctx context.Context, st *engine.Store) (int, error) {
 	if desk, err = st.SaveDesk(ctx, desk); err != nil {
 		return 0, err
 	}
-	if _, err := st.SaveAccount(ctx, engine.Account{Name: "Acme", Domains: []string{"acme.example"}}); err != nil {
+	if _, err := st.SaveAccount(ctx, "demo", engine.Account{Name: "Acme", Domains: []string{"acme.example"}}); err != nil {
 		return 0, err
 	}
 	var agent engine.User
