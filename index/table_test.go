@@ -29,6 +29,7 @@ func tableQueries() []string {
 		"priority:<normal", "priority:>low priority:<=high sort:priority-asc", "-is:open sort:created-desc",
 		"status:nothing", "(is:mine OR tag:vip) -sla:ok", "-(desk:billing OR has:note) sort:created-asc",
 		"customer:jan@example.com sort:priority-desc", "updated:>30d", "created:2026-01-15",
+		"created:>1000-01-01", "updated:<3000-01-01 sort:created-asc",
 	}
 }
 
