@@ -42,10 +42,10 @@ type ticketDoc struct {
 	Subject      string    `json:"subject"`       // ticket
 	Body         []string  `json:"body"`          // messages: what each says anew
 	Quoted       []string  `json:"quoted"`        // messages: quoted history and signature
-	Note         []string  `json:"note"`          // messages: internal notes, staff only
-	Unverified   []string  `json:"unverified"`    // messages: mail from an unverified sender, staff only
-	Attachment   []string  `json:"attachment"`    // messages' attachments: names, and extracted text (atext/)
-	File         []string  `json:"file"`          // messages' attachments: names, exact
+	Note         []string  `json:"note"`          // messages: internal notes and their attachments, staff only
+	Unverified   []string  `json:"unverified"`    // messages: mail from an unverified sender and its attachments, staff only
+	Attachment   []string  `json:"attachment"`    // customer-visible messages' attachments: names, and extracted text (atext/)
+	File         []string  `json:"file"`          // customer-visible messages' attachments: names, exact
 	From         []string  `json:"from"`          // messages
 	To           []string  `json:"to"`            // messages
 	Cc           []string  `json:"cc"`            // messages
@@ -89,20 +89,24 @@ func buildDoc(b *engine.Bundle) ticketDoc {
 		if subjectLang == "" {
 			subjectLang = l
 		}
-		for _, a := range m.Attachments {
-			d.Attachment = append(d.Attachment, a.Name)
-			d.File = append(d.File, strings.ToLower(a.Name))
-			if text := b.AttachmentText[a.Hash]; text != "" {
-				d.Attachment = append(d.Attachment, lang.Mark(lang.Detect(text), text))
+		// A message's attachments go where its text goes: those of
+		// internal notes and unverified mail into staff-only fields, so a
+		// customer's query cannot reach them (the ticket trick, AC-02,
+		// MAIL-10).
+		switch field := messageField(m); field {
+		case "note", "unverified":
+			dst := &d.Note
+			text := m.Text
+			if field == "unverified" {
+				dst, text = &d.Unverified, m.Subject+"\n"+m.Text
 			}
+			*dst = append(*dst, lang.Mark(l, text))
+			*dst = append(*dst, attachmentTexts(b, m)...)
+			continue
 		}
-		switch messageField(m) {
-		case "note":
-			d.Note = append(d.Note, lang.Mark(l, m.Text))
-			continue
-		case "unverified":
-			d.Unverified = append(d.Unverified, lang.Mark(l, m.Subject+"\n"+m.Text))
-			continue
+		d.Attachment = append(d.Attachment, attachmentTexts(b, m)...)
+		for _, a := range m.Attachments {
+			d.File = append(d.File, strings.ToLower(a.Name))
 		}
 		parts := quote.Split(m.Text)
 		d.Body = append(d.Body, lang.Mark(l, parts.New))
@@ -148,7 +152,7 @@ func tableDoc(b *engine.Bundle) ticketDoc {
 	has := map[string]bool{}
 	for i := range b.Messages {
 		m := &b.Messages[i]
-		if len(m.Attachments) > 0 {
+		if len(m.Attachments) > 0 && messageField(m) == "body" { // a customer sees has:attachment
 			has["attachment"] = true
 		}
 		if len(m.Flags) > 0 {
@@ -169,6 +173,19 @@ func tableDoc(b *engine.Bundle) ticketDoc {
 	}
 	slices.Sort(d.Has)
 	return d
+}
+
+// attachmentTexts are the names and extracted texts of m's attachments,
+// each marked with its language.
+func attachmentTexts(b *engine.Bundle, m *engine.Message) []string {
+	var out []string
+	for _, a := range m.Attachments {
+		out = append(out, a.Name)
+		if text := b.AttachmentText[a.Hash]; text != "" {
+			out = append(out, lang.Mark(lang.Detect(text), text))
+		}
+	}
+	return out
 }
 
 // messageField is the text field a message goes to: "note" (internal

@@ -3,6 +3,8 @@ package index
 import (
 	"context"
 	"fmt"
+	"searchdesk/engine"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,37 @@ func TestHighlightBudget(t *testing.T) {
 	}
 	if p.scanned > maxHitText {
 		t.Errorf("looked at %d bytes, over the %d a hit may", p.scanned, maxHitText)
+	}
+}
+
+// TestAC02TicketTrick: a third party's mail threaded onto a customer's
+// ticket by its number is held as unverified, and neither its text nor its
+// attachment's name or text can be reached by the customer's queries,
+// exact or by prefix, nor counted by has:attachment; staff find it.
+func TestAC02TicketTrick(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	carol := f.tix["carol"]
+	raw := withAttachment("noreply@signup.example", "["+carol.TicketNumber+"] Confirm your account", "<trick1@signup.example>",
+		"Welcome!", "onetime-482913.txt", "text/plain", "Your one-time code is 482913. Do not share it.")
+	r := f.intake(t, "trick", "", raw)
+	if r.TicketID != carol.TicketID || !slices.Contains(r.Flags, engine.FlagUnverifiedSender) {
+		t.Fatalf("the trick mail went to %s with flags %v, want %s flagged unverified", r.TicketID, r.Flags, carol.TicketID)
+	}
+	contact, err := f.eng.ContactByAddress(ctx, "carol@customer.example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer := CustomerScope(contact, false)
+	for _, q := range []string{"482913", "4829*", "48291*", "onetime*", "attachment:onetime", "has:attachment", "confirm", "welcome"} {
+		if r := f.search(t, q, customer); r.Total != 0 {
+			t.Errorf("customer's %q finds %d tickets, want 0", q, r.Total)
+		}
+	}
+	if r := f.search(t, "printer", customer); r.Total != 1 {
+		t.Errorf("customer's own words: %d tickets, want 1", r.Total)
+	}
+	if r := f.search(t, "482913", Scope{All: true}); r.Total != 1 {
+		t.Errorf("staff search for the code: %d tickets, want 1", r.Total)
 	}
 }

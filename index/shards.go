@@ -75,12 +75,7 @@ func openShards(dir string, newShards int, log *slog.Logger) ([]bleve.Index, err
 	}
 	parts := make([]bleve.Index, 0, n)
 	for i := range n {
-		p, err := bleve.Open(shardDir(dir, i))
-		if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
-			// A shard lost on its own: start it empty; its sequence is
-			// 0, so the follower applies the whole feed again.
-			p, err = newShard(shardDir(dir, i))
-		}
+		p, err := openShard(dir, i, log)
 		if err != nil {
 			closeAll(parts)
 			return nil, fmt.Errorf("shard %d: %w", i, err)
@@ -88,6 +83,43 @@ func openShards(dir string, newShards int, log *slog.Logger) ([]bleve.Index, err
 		parts = append(parts, p)
 	}
 	return parts, nil
+}
+
+// docVersion says what the documents of a shard hold. Bump it whenever
+// buildDoc or the mapping changes what a ticket's document holds: a shard
+// of another version is started again empty at open and the follower
+// fills it from the store, so no document keeps what an older version put
+// in it (version 2: staff-only messages' attachments left the customer's
+// fields).
+const (
+	docVersion        = "2"
+	internalDocFormat = "docversion"
+)
+
+// openShard opens shard i of dir. A shard lost on its own, or holding
+// documents of another docVersion, starts empty: its sequence is 0, so
+// the follower applies the whole feed again, and the saved ticket table
+// is dropped with it.
+func openShard(dir string, i int, log *slog.Logger) (bleve.Index, error) {
+	p, err := bleve.Open(shardDir(dir, i))
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return newShard(shardDir(dir, i))
+	}
+	if err != nil {
+		return nil, err
+	}
+	v, err := p.GetInternal([]byte(internalDocFormat))
+	if err == nil && string(v) == docVersion {
+		return p, nil
+	}
+	log.Warn("index: rebuilding a shard of another document version", "shard", i, "version", string(v), "want", docVersion)
+	if err := errors.Join(p.Close(), os.RemoveAll(shardDir(dir, i))); err != nil {
+		return nil, err
+	}
+	if err := os.Remove(filepath.Join(dir, tableFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	return newShard(shardDir(dir, i))
 }
 
 var errNoShards = errors.New("no shards file")
@@ -135,7 +167,15 @@ func newShard(dir string) (bleve.Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bleve.New(dir, m)
+	p, err := bleve.New(dir, m)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.SetInternal([]byte(internalDocFormat), []byte(docVersion)); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return p, nil
 }
 
 func shardDir(dir string, i int) string {

@@ -183,3 +183,36 @@ func TestShardFailureIsAnError(t *testing.T) {
 			err, engine.ErrorCode(err), CodeSearchTimeout)
 	}
 }
+
+// TestOldDocumentVersionIsRebuilt: a shard whose documents were built by
+// another version of buildDoc is started again and filled from the store,
+// so nothing an older version indexed (a staff-only attachment in a
+// customer's field) survives an upgrade.
+func TestOldDocumentVersionIsRebuilt(t *testing.T) {
+	f := newFixture(t)
+	all := Scope{All: true}
+	want := f.ids(t, "printer", all)
+	for _, p := range f.idx.parts {
+		if err := p.SetInternal([]byte(internalDocFormat), []byte("1")); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Index("stale", map[string]any{"body": "stalewordonly"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.idx.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.open(t)
+	if got := f.ids(t, "stalewordonly", all); len(got) != 0 {
+		t.Errorf("a document of the old version survived: %v", got)
+	}
+	if got := f.ids(t, "printer", all); !slices.Equal(got, want) {
+		t.Errorf("after the rebuild: %v, want %v", got, want)
+	}
+	for i, p := range f.idx.parts {
+		if v, err := p.GetInternal([]byte(internalDocFormat)); err != nil || string(v) != docVersion {
+			t.Errorf("shard %d: version %q, %v; want %q", i, v, err, docVersion)
+		}
+	}
+}
