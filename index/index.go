@@ -83,6 +83,7 @@ type Index struct {
 	// tableFrom says where the table came from when the index opened:
 	// "snapshot" or "store".
 	tableFrom string
+	segOrds   segOrds // per-segment ordinals, for match sets of text (table_text.go)
 
 	applyMu sync.Mutex // one applier at a time
 	mu      sync.Mutex

@@ -117,7 +117,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, deadline)
 	defer cancel()
-	out, ok := x.tableSearch(r, q.Sort, bq, req)
+	out, ok := x.tableSearch(ctx, r, q.Sort, bq, req)
 	if !ok {
 		out, err = x.bleveSearch(ctx, req, r.Facets)
 	}

@@ -18,36 +18,47 @@ import (
 // eval returns the tickets q matches, as a bitmap the caller owns; ok is
 // false when q is not one the table can answer.
 func (t *table) eval(q query.Query) (bm *roaring.Bitmap, ok bool) {
+	return t.evalWith(q, nil)
+}
+
+// other matches a query the table cannot evaluate itself (Bleve's match
+// set, table_text.go); nil where there is none.
+type other func(query.Query) (*roaring.Bitmap, bool)
+
+// evalWith is eval where what the table cannot evaluate comes from ext.
+func (t *table) evalWith(q query.Query, ext other) (bm *roaring.Bitmap, ok bool) {
 	switch q := q.(type) {
 	case *query.MatchAllQuery:
 		return t.alive.Clone(), true
 	case *query.MatchNoneQuery:
 		return roaring.New(), true
 	case *query.TermQuery:
-		return t.term(q.FieldVal, q.Term)
+		bm, ok = t.term(q.FieldVal, q.Term)
 	case *query.ConjunctionQuery:
-		return t.evalAll(q.Conjuncts, true)
+		bm, ok = t.evalAll(q.Conjuncts, true, ext)
 	case *query.DisjunctionQuery:
-		if q.Min > 1 {
-			return nil, false
+		if q.Min <= 1 {
+			bm, ok = t.evalAll(q.Disjuncts, false, ext)
 		}
-		return t.evalAll(q.Disjuncts, false)
 	case *query.BooleanQuery:
-		return t.evalBool(q)
+		bm, ok = t.evalBool(q, ext)
 	case *query.NumericRangeQuery:
-		return t.rankRange(q)
+		bm, ok = t.rankRange(q)
 	case *query.DateRangeQuery:
-		return t.dateRange(q)
+		bm, ok = t.dateRange(q)
 	}
-	return nil, false
+	if !ok && ext != nil {
+		return ext(q)
+	}
+	return bm, ok
 }
 
 // evalAll is the intersection (and) or union of qs; Bleve matches nothing
 // for an empty conjunction or disjunction.
-func (t *table) evalAll(qs []query.Query, and bool) (*roaring.Bitmap, bool) {
+func (t *table) evalAll(qs []query.Query, and bool, ext other) (*roaring.Bitmap, bool) {
 	var out *roaring.Bitmap
 	for _, sub := range qs {
-		bm, ok := t.eval(sub)
+		bm, ok := t.evalWith(sub, ext)
 		if !ok {
 			return nil, false
 		}
@@ -69,7 +80,7 @@ func (t *table) evalAll(qs []query.Query, and bool) (*roaring.Bitmap, bool) {
 // evalBool is Bleve's boolean query: every must, at least one should when
 // there are shoulds and no must, and no must-not. The compiler writes only
 // must and must-not; a clause that is absent imposes nothing.
-func (t *table) evalBool(q *query.BooleanQuery) (*roaring.Bitmap, bool) {
+func (t *table) evalBool(q *query.BooleanQuery, ext other) (*roaring.Bitmap, bool) {
 	if q.Should != nil || q.Filter != nil {
 		return nil, false
 	}
@@ -78,14 +89,14 @@ func (t *table) evalBool(q *query.BooleanQuery) (*roaring.Bitmap, bool) {
 	}
 	out := t.alive.Clone()
 	if q.Must != nil {
-		bm, ok := t.eval(q.Must)
+		bm, ok := t.evalWith(q.Must, ext)
 		if !ok {
 			return nil, false
 		}
 		out = bm
 	}
 	if q.MustNot != nil {
-		bm, ok := t.eval(q.MustNot)
+		bm, ok := t.evalWith(q.MustNot, ext)
 		if !ok {
 			return nil, false
 		}

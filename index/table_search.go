@@ -3,6 +3,7 @@ package index
 import (
 	"cmp"
 	"container/heap"
+	"context"
 	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
@@ -17,7 +18,7 @@ import (
 // to Bleve. req is the Bleve request the search would run: its page size
 // and decoded cursor are the table's too, so that both paths read and
 // write the same cursors.
-func (x *Index) tableSearch(r Request, sortKey string, bq query.Query, req *bleve.SearchRequest) (*Result, bool) {
+func (x *Index) tableSearch(ctx context.Context, r Request, sortKey string, bq query.Query, req *bleve.SearchRequest) (*Result, bool) {
 	t := x.table
 	if t == nil || r.BleveOnly || (req.Size > 0 && sortKey == "relevance") {
 		return nil, false
@@ -41,7 +42,9 @@ func (x *Index) tableSearch(r Request, sortKey string, bq query.Query, req *blev
 			return nil, false
 		}
 	}
-	match, ok := t.eval(bq)
+	// What the table does not hold (text, number:, from:, prefixes) is
+	// Bleve's match set, found without scoring (table_text.go).
+	match, ok := t.evalWith(bq, func(q query.Query) (*roaring.Bitmap, bool) { return x.matchSet(ctx, t, q) })
 	if !ok {
 		return nil, false
 	}
