@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -119,7 +120,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	defer cancel()
 	out, ok := x.tableSearch(ctx, r, q.Sort, bq, req)
 	if !ok {
-		out, err = x.bleveSearch(ctx, req, r.Facets)
+		out, err = x.rankedSearch(ctx, r, bq, req)
 	}
 	if cut := cutOff(ctx, deadline); cut != nil {
 		return nil, cut
@@ -137,6 +138,55 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// rankedSearch is a search the table cannot rank (relevance): Bleve
+// ranks the page and counts the total, and the facets come from the table
+// over Bleve's match set, which costs a walk of the postings instead of
+// Bleve decoding every match's doc values; Bleve counts them itself only
+// when the table cannot.
+func (x *Index) rankedSearch(ctx context.Context, r Request, bq query.Query, req *bleve.SearchRequest) (*Result, error) {
+	if !r.Facets || r.BleveOnly || x.table == nil {
+		return x.bleveSearch(ctx, req, r.Facets)
+	}
+	page := *req
+	page.Facets = nil
+	out, err := x.bleveSearch(ctx, &page, false)
+	if err != nil {
+		return nil, err
+	}
+	if out.Facets, err = x.tableFacets(ctx, r, bq); err != nil {
+		return x.bleveSearch(ctx, req, true)
+	}
+	return out, nil
+}
+
+// errNoTableFacets: the table could not count a query's facets.
+var errNoTableFacets = errors.New("index: facets not from the table")
+
+// tableFacets counts the facets of bq in r's scope from the table.
+func (x *Index) tableFacets(ctx context.Context, r Request, bq query.Query) (map[string][]FacetValue, error) {
+	t := x.table
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	scope := t.alive
+	if f := r.Scope.filter(); f != nil {
+		var ok bool
+		if scope, ok = t.eval(f); !ok {
+			return nil, errNoTableFacets
+		}
+	}
+	match, ok := t.evalWith(bq, func(q query.Query) (*roaring.Bitmap, bool) { return x.matchSet(ctx, t, q) })
+	if !ok {
+		return nil, errNoTableFacets
+	}
+	match.And(scope)
+	match.And(t.alive)
+	fields := r.FacetFields
+	if len(fields) == 0 {
+		fields = facetFields()
+	}
+	return t.facets(match, fields), nil
 }
 
 // bleveSearch runs a search request on Bleve.
