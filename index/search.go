@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -169,19 +168,10 @@ func (x *Index) tableFacets(ctx context.Context, r Request, bq query.Query) (map
 	t := x.table
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	scope := t.alive
-	if f := r.Scope.filter(); f != nil {
-		var ok bool
-		if scope, ok = t.eval(f); !ok {
-			return nil, errNoTableFacets
-		}
-	}
-	match, ok := t.evalWith(bq, func(q query.Query) (*roaring.Bitmap, bool) { return x.matchSet(ctx, t, q) })
+	match, ok := x.tableMatch(ctx, t, r.Scope, bq)
 	if !ok {
 		return nil, errNoTableFacets
 	}
-	match.And(scope)
-	match.And(t.alive)
 	fields := r.FacetFields
 	if len(fields) == 0 {
 		fields = facetFields()

@@ -34,22 +34,10 @@ func (x *Index) tableSearch(ctx context.Context, r Request, sortKey string, bq q
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	// The scope first: nothing outside it is matched, counted or ranked
-	// (invariant 5).
-	scope, ok := t.alive, true
-	if f := r.Scope.filter(); f != nil {
-		if scope, ok = t.eval(f); !ok {
-			return nil, false
-		}
-	}
-	// What the table does not hold (text, number:, from:, prefixes) is
-	// Bleve's match set, found without scoring (table_text.go).
-	match, ok := t.evalWith(bq, func(q query.Query) (*roaring.Bitmap, bool) { return x.matchSet(ctx, t, q) })
+	match, ok := x.tableMatch(ctx, t, r.Scope, bq)
 	if !ok {
 		return nil, false
 	}
-	match.And(scope)
-	match.And(t.alive)
 	out := &Result{Total: match.GetCardinality(), table: true}
 	if req.Size > 0 {
 		top := t.top(match, order, req.Size, after)
@@ -68,6 +56,28 @@ func (x *Index) tableSearch(ctx context.Context, r Request, sortKey string, bq q
 		out.Facets = t.facets(match, fields)
 	}
 	return out, true
+}
+
+// tableMatch is the set of tickets bq matches in scope, from the table;
+// the caller holds t.mu for reading. The scope comes first: nothing
+// outside it is matched, counted or ranked (invariant 5). What the table
+// does not hold (text, number:, from:, prefixes) is Bleve's match set,
+// found without scoring (table_text.go).
+func (x *Index) tableMatch(ctx context.Context, t *table, s Scope, bq query.Query) (*roaring.Bitmap, bool) {
+	scope := t.alive
+	if f := s.filter(); f != nil {
+		var ok bool
+		if scope, ok = t.eval(f); !ok {
+			return nil, false
+		}
+	}
+	match, ok := t.evalWith(bq, func(q query.Query) (*roaring.Bitmap, bool) { return x.matchSet(ctx, t, q) })
+	if !ok {
+		return nil, false
+	}
+	match.And(scope)
+	match.And(t.alive)
+	return match, true
 }
 
 // sortKeyCol is one key of a table order: a column, read as the int64
