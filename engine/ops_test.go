@@ -31,7 +31,7 @@ func TestClosedTicketPolicy(t *testing.T) {
 				t.Fatal(err)
 			}
 			first := intake(t, s, mkmail(map[string]string{"From": "c@example.org", "Subject": "Broken", "Message-ID": "<c1@example.org>"}, "x"))
-			if _, err := s.SetStatus(ctx, "agent", first.TicketID, StatusClosed, 0); err != nil {
+			if _, err := s.UpdateTicket(ctx, "agent", first.TicketID, statusChange(StatusClosed), 0); err != nil {
 				t.Fatal(err)
 			}
 			reply := intake(t, s, mkmail(map[string]string{"From": "c@example.org", "Subject": "Re: Broken",
@@ -69,10 +69,10 @@ func TestCloseRefusedWithOpenTask(t *testing.T) {
 	if _, err := s.AddTask(ctx, "agent", Task{TicketID: r.TicketID, Title: "call back"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SetStatus(ctx, "agent", r.TicketID, StatusClosed, 0); !errors.Is(err, ErrConflict) {
+	if _, err := s.UpdateTicket(ctx, "agent", r.TicketID, statusChange(StatusClosed), 0); !errors.Is(err, ErrConflict) {
 		t.Errorf("close with an open task: got %v, want ErrConflict", err)
 	}
-	if _, err := s.SetStatus(ctx, "agent", r.TicketID, "done", 0); !errors.Is(err, ErrInvalid) {
+	if _, err := s.UpdateTicket(ctx, "agent", r.TicketID, statusChange("done"), 0); !errors.Is(err, ErrInvalid) {
 		t.Errorf("bad status: got %v, want ErrInvalid", err)
 	}
 }
@@ -113,3 +113,6 @@ func TestMergeAndSplit(t *testing.T) {
 		t.Errorf("audit of the merged ticket: got %v, want merged_into", got)
 	}
 }
+
+// statusChange is a change of the status alone.
+func statusChange(status string) Change { return Change{Status: &status} }

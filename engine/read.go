@@ -206,9 +206,19 @@ type Bundle struct {
 // Bundle reads ticket id with its messages, tasks, desk, contact, account
 // and assignee.
 func (s *Store) Bundle(ctx context.Context, id string) (Bundle, error) {
+	return s.oneBundle(id, true)
+}
+
+// Summary is Bundle without the messages and attachment texts (see
+// Summaries).
+func (s *Store) Summary(ctx context.Context, id string) (Bundle, error) {
+	return s.oneBundle(id, false)
+}
+
+func (s *Store) oneBundle(id string, messages bool) (Bundle, error) {
 	var b Bundle
 	err := s.db.View(func(txn *badger.Txn) error {
-		return bundleTxn(txn, id, nil, true, &b)
+		return bundleTxn(txn, id, nil, messages, &b)
 	})
 	return b, err
 }
@@ -335,14 +345,7 @@ type messageText struct {
 // does not grow with a ticket's HTML, headers and history.
 func (s *Store) MessageTexts(ctx context.Context, ticketID string, fn func(m *Message, attText func(hash string) string) bool) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		attText := func(hash string) string {
-			v, err := getRaw(txn, key(pAText, hash))
-			if err != nil {
-				return ""
-			}
-			_, text, _ := strings.Cut(string(v), "\n")
-			return text
-		}
+		attText := func(hash string) string { return attachmentText(txn, hash) }
 		o := badger.DefaultIteratorOptions
 		o.PrefetchValues = false
 		o.Reverse = true
@@ -377,16 +380,26 @@ func bundleMessages(txn *badger.Txn, id string, b *Bundle) error {
 			if a.TextKind == "" || b.AttachmentText[a.Hash] != "" {
 				continue
 			}
-			v, err := getRaw(txn, key(pAText, a.Hash))
-			if err != nil {
+			text := attachmentText(txn, a.Hash)
+			if text == "" {
 				continue
 			}
 			if b.AttachmentText == nil {
 				b.AttachmentText = map[string]string{}
 			}
-			_, text, _ := strings.Cut(string(v), "\n")
 			b.AttachmentText[a.Hash] = text
 		}
 		return nil
 	})
+}
+
+// attachmentText is the extracted text stored for an attachment's content
+// hash (atext/: kind, newline, text); "" when there is none.
+func attachmentText(txn *badger.Txn, hash string) string {
+	v, err := getRaw(txn, key(pAText, hash))
+	if err != nil {
+		return ""
+	}
+	_, text, _ := strings.Cut(string(v), "\n")
+	return text
 }

@@ -113,11 +113,6 @@ func (s *Store) UpdateTicket(ctx context.Context, actor string, ticketID string,
 	return t, s.Sync()
 }
 
-// SetStatus changes a ticket's status: UpdateTicket with only a status.
-func (s *Store) SetStatus(ctx context.Context, actor, ticketID, status string, version uint64) (Ticket, error) {
-	return s.UpdateTicket(ctx, actor, ticketID, Change{Status: &status}, version)
-}
-
 // applyChange applies a normalized change to t inside the caller's
 // transaction and writes t if anything changed. An assignee must be a
 // member of staff who may see the ticket's desk.

@@ -28,30 +28,18 @@ type contactJSON struct {
 }
 
 func (s *Server) createContact(c *gin.Context) {
-	var in contactJSON
-	if !s.bindJSON(c, &in) {
-		return
-	}
-	ct := engine.Contact{Addresses: in.Addresses}
-	if in.Name != nil {
-		ct.Name = *in.Name
-	}
-	if in.AccountID != nil {
-		ct.AccountID = *in.AccountID
-	}
-	ct, err := s.eng.SaveContact(c.Request.Context(), who(c).User.Email, ct)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(nethttp.StatusCreated, gin.H{"contact": ct})
+	s.saveContact(c, engine.Contact{}, nethttp.StatusCreated)
 }
 
 func (s *Server) updateContact(c *gin.Context) {
-	ct, ok := s.visibleContact(c, c.Param("id"))
-	if !ok {
-		return
+	if ct, ok := s.visibleContact(c, c.Param("id")); ok {
+		s.saveContact(c, ct, nethttp.StatusOK)
 	}
+}
+
+// saveContact applies the body's fields to ct (the fields it leaves out
+// stay as they are) and saves it, answering status.
+func (s *Server) saveContact(c *gin.Context, ct engine.Contact, status int) {
 	var in contactJSON
 	if !s.bindJSON(c, &in) {
 		return
@@ -70,7 +58,7 @@ func (s *Server) updateContact(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(nethttp.StatusOK, gin.H{"contact": ct})
+	c.JSON(status, gin.H{"contact": ct})
 }
 
 func (s *Server) mergeContact(c *gin.Context) {

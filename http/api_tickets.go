@@ -253,7 +253,7 @@ func (s *Server) updateTicket(c *gin.Context) {
 // too, so that the caller's next search sees the change (read-your-writes).
 func (s *Server) answerTicket(c *gin.Context, id string, status int) {
 	s.waitSearchable(c)
-	b, err := s.eng.Bundle(c.Request.Context(), id)
+	b, err := s.eng.Summary(c.Request.Context(), id)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -405,14 +405,14 @@ func (s *Server) bulkPost(c *gin.Context) {
 	changed := 0
 	var refused []string
 	for _, id := range ids {
-		b, err := s.eng.Bundle(ctx, id)
-		if err != nil || !scopeOf(c).Allows(b.Ticket) {
+		t, err := s.eng.Ticket(ctx, id)
+		if err != nil || !scopeOf(c).Allows(t) {
 			continue // not theirs to change: skipped, as if not there
 		}
 		one, version := ch, uint64(0)
 		if len(tagOps) > 0 {
-			tags := applyTagOps(b.Ticket.Tags, tagOps)
-			one.Tags, version = &tags, b.Ticket.Version // the tags were read: guard them
+			tags := applyTagOps(t.Tags, tagOps)
+			one.Tags, version = &tags, t.Version // the tags were read: guard them
 		}
 		// One transaction per ticket: a refused ticket keeps every field,
 		// and the others still change.
@@ -421,7 +421,7 @@ func (s *Server) bulkPost(c *gin.Context) {
 			if !ok {
 				return
 			}
-			refused = append(refused, b.Ticket.Number+": "+p.Message)
+			refused = append(refused, t.Number+": "+p.Message)
 			continue
 		}
 		changed++

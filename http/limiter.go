@@ -28,9 +28,9 @@ const (
 	maxLimiterKeys = 100000
 )
 
-// limiter counts attempts per key in a sliding window.
+// limiter counts attempts per key in a sliding window; its gate's mutex
+// guards it.
 type limiter struct {
-	mu     sync.Mutex
 	window time.Duration
 	hits   map[string][]time.Time
 }
@@ -50,7 +50,7 @@ func limiterKey(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// count returns how many attempts key has in the window; l.mu is held.
+// count returns how many attempts key has in the window.
 func (l *limiter) count(key string, now time.Time) (int, time.Duration) {
 	kept := l.hits[key][:0]
 	for _, t := range l.hits[key] {
@@ -67,7 +67,6 @@ func (l *limiter) count(key string, now time.Time) (int, time.Duration) {
 }
 
 // add records an attempt of key at now; false when the limiter is full.
-// l.mu is held.
 func (l *limiter) add(key string, now time.Time) bool {
 	if _, ok := l.hits[key]; !ok && len(l.hits) >= maxLimiterKeys {
 		for k := range l.hits {
@@ -83,8 +82,6 @@ func (l *limiter) add(key string, now time.Time) bool {
 
 // remove gives back the attempt of key made at at.
 func (l *limiter) remove(key string, at time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	ts := l.hits[key]
 	for i := len(ts) - 1; i >= 0; i-- {
 		if ts[i].Equal(at) {
@@ -100,6 +97,7 @@ func (l *limiter) remove(key string, at time.Time) {
 // signInGate admits sign-in attempts under the limits and bounds how many
 // password hashes (argon2id, 19 MiB each) run at once.
 type signInGate struct {
+	mu                        sync.Mutex // guards the three limiters
 	clients, addresses, pairs *limiter
 	hashing                   chan struct{}
 }
@@ -122,12 +120,8 @@ type attempt struct {
 // says the password was right.
 func (g *signInGate) admit(client, address string, now time.Time) (*attempt, time.Duration) {
 	a := &attempt{g: g, client: limiterKey(client), addr: limiterKey(address), two: limiterKey(address, client), at: now}
-	g.clients.mu.Lock()
-	defer g.clients.mu.Unlock()
-	g.addresses.mu.Lock()
-	defer g.addresses.mu.Unlock()
-	g.pairs.mu.Lock()
-	defer g.pairs.mu.Unlock()
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if n, wait := g.clients.count(a.client, now); n >= clientFailures {
 		return nil, wait
 	}
@@ -165,6 +159,8 @@ func (a *attempt) check(ctx context.Context, fn func() error) error {
 
 // succeeded gives the attempt back: a right password is not a failure.
 func (a *attempt) succeeded() {
+	a.g.mu.Lock()
+	defer a.g.mu.Unlock()
 	a.g.clients.remove(a.client, a.at)
 	a.g.addresses.remove(a.addr, a.at)
 	a.g.pairs.remove(a.two, a.at)

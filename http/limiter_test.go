@@ -117,24 +117,16 @@ func TestLimiterMemoryBounded(t *testing.T) {
 	l := newLimiter(signInWindow)
 	at := time.Date(2026, 2, 2, 10, 0, 0, 0, time.UTC)
 	for i := range maxLimiterKeys {
-		l.mu.Lock()
-		ok := l.add(limiterKey(fmt.Sprint(i)), at)
-		l.mu.Unlock()
-		if !ok {
+		if !l.add(limiterKey(fmt.Sprint(i)), at) {
 			t.Fatalf("key %d refused before the limiter is full", i)
 		}
 	}
-	l.mu.Lock()
 	ok := l.add(limiterKey("one more"), at)
 	n := len(l.hits)
-	l.mu.Unlock()
 	if ok || n != maxLimiterKeys {
 		t.Errorf("a full limiter took a new key (%v) and holds %d, want refused at %d", ok, n, maxLimiterKeys)
 	}
-	l.mu.Lock()
-	ok = l.add(limiterKey("later"), at.Add(signInWindow+1))
-	l.mu.Unlock()
-	if !ok {
+	if !l.add(limiterKey("later"), at.Add(signInWindow+1)) {
 		t.Error("once the old keys expired, a new key is still refused")
 	}
 }

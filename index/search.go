@@ -148,15 +148,17 @@ func (x *Index) rankedSearch(ctx context.Context, r Request, bq query.Query, req
 	if !r.Facets || r.BleveOnly || x.table == nil {
 		return x.bleveSearch(ctx, req, r.Facets)
 	}
+	facets, err := x.tableFacets(ctx, r, bq)
+	if err != nil {
+		return x.bleveSearch(ctx, req, true)
+	}
 	page := *req
 	page.Facets = nil
 	out, err := x.bleveSearch(ctx, &page, false)
 	if err != nil {
 		return nil, err
 	}
-	if out.Facets, err = x.tableFacets(ctx, r, bq); err != nil {
-		return x.bleveSearch(ctx, req, true)
-	}
+	out.Facets = facets
 	return out, nil
 }
 
